@@ -1,0 +1,3 @@
+from . import fastapi_endpoint
+from . import webhook_log
+from . import webhook_api_service

@@ -1,0 +1,31 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from fastapi import APIRouter
+
+from odoo import fields, models
+
+from ..routers import webhook_router
+
+
+class FastapiEndpoint(models.Model):
+    _inherit = "fastapi.endpoint"
+
+    app = fields.Selection(
+        selection_add=[("webhook", "Webhook REST API")],
+        ondelete={"webhook": "cascade"},
+    )
+
+    def _get_fastapi_routers(self) -> list[APIRouter]:
+        if self.app == "webhook":
+            return [webhook_router]
+        return super()._get_fastapi_routers()
+
+    def _prepare_fastapi_app_params(self):
+        params = super()._prepare_fastapi_app_params()
+        if self.app == "webhook":
+            params.update(
+                title="Odoo Webhook REST API",
+                version="18.0.1.0.0",
+                description=self.description
+                or "Create, update, upsert, search and call methods on any model.",
+            )
+        return params

@@ -1,0 +1,441 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The business logic of the webhook API, in one inheritable model.
+
+``_api_handle`` is the single place where every route is authenticated,
+run inside a savepoint, rolled back on failure, mapped to an HTTP status
+and logged. The ``_route_*`` methods hold each route's logic; other addons
+extend any of them with ``_inherit = "webhook.api.service"``.
+"""
+
+import hashlib
+import json
+import logging
+import re
+import time
+import traceback
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import api, models
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
+from odoo.models import check_method_name
+
+from ..tools import ApiError, parse_domain, parse_field_spec, parse_order, serialize_records, to_jsonable
+from ..tools.converter import PayloadConverter
+from ..tools.params import param_bool, param_int, param_str_list
+from ..tools.serializer import check_spec
+
+_logger = logging.getLogger(__name__)
+
+ROUTES = ("create_data", "update_data", "create_update_data", "search_data", "call_function")
+CONCURRENCY_ERRORS = (
+    errorcodes.LOCK_NOT_AVAILABLE,
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+)
+DEFAULT_SEARCH_FIELDS = ["id", "display_name"]
+DEFAULT_SEARCH_MAX_LIMIT = 1000
+# Context keys a caller may set in call_function. Anything that could switch
+# users, skip checks or touch module installation is left out on purpose.
+SAFE_CONTEXT_KEYS = {
+    "lang",
+    "tz",
+    "active_test",
+    "allowed_company_ids",
+    "tracking_disable",
+    "mail_notrack",
+    "mail_create_nolog",
+    "mail_create_nosubscribe",
+}
+SAFE_CONTEXT_PREFIXES = ("default_",)
+BEARER = re.compile(r"^\s*bearer\s+(\S*)\s*$", re.IGNORECASE)
+JSON_CONTENT_TYPE = re.compile(r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
+
+
+class WebhookApiService(models.AbstractModel):
+    _name = "webhook.api.service"
+    _description = "Webhook REST API service"
+
+    # ------------------------------------------------------------------
+    # The one entry point
+    # ------------------------------------------------------------------
+    @api.model
+    def _api_handle(self, route, body, http_info):
+        """Run ``route`` for ``body``; return ``(http_status, response_dict)``.
+
+        Never raises, except for database concurrency errors, which Odoo
+        retries with a fresh transaction.
+        """
+        started = time.perf_counter()
+        params = body.get("params") or {}
+        outcome = {}
+        uid = None
+        error_trace = None
+        savepoint = self.env.cr.savepoint()
+        try:
+            self._api_check_content_type(http_info)
+            uid = self._api_authenticate(http_info)
+            service = self._api_user_env(uid)
+            outcome = getattr(service, f"_route_{route}")(params)
+            status, message, is_success = 200, outcome.get("message", ""), True
+            savepoint.close(rollback=False)
+        except Exception as exc:  # noqa: BLE001 - mapped below, one place for all routes
+            if isinstance(exc, psycopg2.OperationalError) and exc.pgcode in CONCURRENCY_ERRORS:
+                savepoint.close(rollback=True)
+                raise
+            status, message = self._api_map_error(exc)
+            is_success = False
+            if status >= 500:
+                error_trace = traceback.format_exc()
+                _logger.exception("webhook API %s failed", route)
+            broken = isinstance(exc, psycopg2.Error)
+            savepoint.close(rollback=broken or self._api_rollback_wanted(status))
+        response = {
+            "jsonrpc": "2.0",
+            "id": body.get("id"),
+            "result": {
+                "is_success": is_success,
+                "result": outcome.get("result") if is_success else None,
+                "messages": message,
+            },
+        }
+        self._api_log(
+            route=route,
+            params=params,
+            body=body,
+            http_info=http_info,
+            status=status,
+            response=response,
+            uid=uid,
+            outcome=outcome,
+            error_trace=error_trace,
+            duration_ms=(time.perf_counter() - started) * 1000.0,
+        )
+        return status, response
+
+    @api.model
+    def _api_map_error(self, exc):
+        """(status, message) for an exception: the one error mapping."""
+        if isinstance(exc, ApiError):
+            return exc.status, exc.message
+        if isinstance(exc, AccessDenied):
+            return 401, str(exc) or "Access denied"
+        if isinstance(exc, AccessError):
+            return 403, _first_arg(exc)
+        if isinstance(exc, MissingError):
+            return 404, _first_arg(exc)
+        if isinstance(exc, UserError | ValidationError):
+            return 400, _first_arg(exc)
+        if isinstance(exc, psycopg2.IntegrityError | psycopg2.DataError):
+            # NOT NULL, unique, check constraints and bad casts: the data is wrong.
+            diag = (exc.pgerror or str(exc)).strip().splitlines()[0]
+            return 400, f"The database refused the values: {diag.removeprefix('ERROR:').strip()}"
+        return 500, "Internal server error: the details are in the API log"
+
+    @api.model
+    def _api_rollback_wanted(self, status):
+        icp = self.env["ir.config_parameter"].sudo()
+        if status >= 500:
+            return param_bool(icp, "webhook.rollback_except", True)
+        return param_bool(icp, "webhook.rollback_state_failed", True)
+
+    @api.model
+    def _api_log(self, **values):
+        """Hook for the API log (see webhook.log); does nothing when the
+        route's logging is switched off."""
+        icp = self.env["ir.config_parameter"].sudo()
+        if not param_bool(icp, f"webhook.{values['route']}_log", True):
+            return None
+        return self.env["webhook.log"].sudo()._log_received_call(**values)
+
+    # ------------------------------------------------------------------
+    # Authentication
+    # ------------------------------------------------------------------
+    @api.model
+    def _api_check_content_type(self, http_info):
+        # Also what keeps cookie-authenticated calls safe from cross-site
+        # forms: browsers cannot send application/json cross-site without
+        # a CORS preflight, which these routes never grant.
+        content_type = _header(http_info, "content-type") or ""
+        if not JSON_CONTENT_TYPE.match(content_type):
+            raise ApiError(
+                f"Content-Type must be application/json, got {content_type or 'none'!r}", 415
+            )
+
+    @api.model
+    def _api_authenticate(self, http_info):
+        """Return the uid of the caller: an API key wins over a session."""
+        authorization = _header(http_info, "authorization")
+        if authorization is not None:
+            match = BEARER.match(authorization)
+            if not match:
+                raise ApiError("Authorization header must be 'Bearer <api key>'", 401)
+            key = match.group(1)
+            uid = key and self.env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=key)
+            if not uid:
+                raise ApiError("Invalid API key", 401)
+            return uid
+        uid = http_info.get("session_uid")
+        if uid:
+            if (_header(http_info, "sec-fetch-site") or "").lower() == "cross-site":
+                raise ApiError("Cross-site requests cannot use the session cookie; use an API key", 403)
+            return uid
+        raise ApiError(
+            "Authentication required: send 'Authorization: Bearer <api key>' or the session "
+            "cookie from /web/session/authenticate",
+            401,
+        )
+
+    @api.model
+    def _api_user_env(self, uid):
+        """This service as the caller, with all of the caller's companies."""
+        user = self.env["res.users"].sudo().browse(uid)
+        if not user.active:
+            raise ApiError("The user of these credentials is archived", 401)
+        company_ids = [user.company_id.id] + [c for c in user.company_ids.ids if c != user.company_id.id]
+        ctx = {k: v for k, v in self.env.context.items() if k == "lang"}
+        ctx.update(allowed_company_ids=company_ids, tz=user.tz or "UTC")
+        if "lang" not in ctx and user.lang:
+            ctx["lang"] = user.lang
+        # A new environment, not with_user(): the caller must also be the
+        # transaction's origin user, which Odoo uses for x2many commands on
+        # models that refuse sudo commands (res.partner, res.users...).
+        return api.Environment(self.env.cr, uid, ctx)[self._name]
+
+    # ------------------------------------------------------------------
+    # Helpers shared by the routes
+    # ------------------------------------------------------------------
+    @api.model
+    def _api_model(self, name, operation):
+        if not isinstance(name, str) or name not in self.env:
+            raise ApiError(f"Unknown model {name!r}")
+        model = self.env[name]
+        if model._abstract:
+            raise ApiError(f"Model {name!r} cannot be used through this API")
+        model.check_access(operation)
+        return model
+
+    @api.model
+    def _api_converter(self):
+        return PayloadConverter(self.env, self._api_company_free_models())
+
+    @api.model
+    def _api_company_free_models(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        return param_str_list(icp, "webhook.ignore_checkcompany_model")
+
+    @api.model
+    def _api_find_one(self, model, search_key, converter):
+        """The one record ``search_key`` matches: 404 when none, 409 when several."""
+        if not isinstance(search_key, dict) or not search_key:
+            raise ApiError("search_key must be an object of lookup values, e.g. {\"ref\": \"X\"}")
+        lookup = converter._lookup(model, search_key, None, "search_key", 0)
+        converter.resolve()
+        if not lookup.ids:
+            raise ApiError(f"No record of '{model._name}' matches search_key {lookup.describe()}", 404)
+        if len(lookup.ids) > 1:
+            raise ApiError(
+                f"{len(lookup.ids)} records of '{model._name}' match search_key {lookup.describe()} "
+                f"(ids {', '.join(map(str, lookup.ids[:10]))})",
+                409,
+            )
+        return model.browse(lookup.ids[0])
+
+    @api.model
+    def _api_check_callback_url(self, url):
+        if url in (None, ""):
+            return None
+        if not isinstance(url, str) or not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
+            raise ApiError(f"callback_url must be an http(s) URL, got {url!r}")
+        return url
+
+    @api.model
+    def _api_result(self, record, result_field):
+        spec = parse_field_spec(result_field or [])
+        return serialize_records(record, spec, with_id=True)[0]
+
+    @api.model
+    def _api_write_values(self, model, vals, record=None):
+        """Convert the payload, then create ``model`` or write ``record``."""
+        converter = self._api_converter()
+        node = converter.prepare(
+            model._name, vals.get("payload") or {}, vals.get("auto_create"), update=bool(record)
+        )
+        values = converter.build(node)
+        if record is None:
+            callback_url = vals.get("callback_url")
+            if callback_url and "callback_url" in model._fields:
+                values["callback_url"] = callback_url
+            record = model.create(values)
+            converter.attach(node, record)
+        else:
+            before = {fname: record[fname].ids for fname, _children in node.children}
+            if values:
+                record.write(values)
+            converter.attach(node, record, before)
+        return record
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+    @api.model
+    def _route_create_data(self, params):
+        model = self._api_model(params.get("model"), "create")
+        vals = params.get("vals") or {}
+        callback_url = self._api_check_callback_url(vals.get("callback_url"))
+        parse_field_spec(vals.get("result_field") or [])  # refuse a bad spec before writing
+        record = self._api_write_values(model, vals)
+        return {
+            "result": self._api_result(record, vals.get("result_field")),
+            "message": f"Created {model._name} {record.id}",
+            "record": record,
+            "callback_url": callback_url,
+        }
+
+    @api.model
+    def _route_update_data(self, params):
+        model = self._api_model(params.get("model"), "write")
+        vals = params.get("vals") or {}
+        parse_field_spec(vals.get("result_field") or [])
+        record = self._api_find_one(model, vals.get("search_key"), self._api_converter())
+        self._api_write_values(model, vals, record)
+        return {
+            "result": self._api_result(record, vals.get("result_field")),
+            "message": f"Updated {model._name} {record.id}",
+            "record": record,
+        }
+
+    @api.model
+    def _route_create_update_data(self, params):
+        model = self._api_model(params.get("model"), "write")
+        model.check_access("create")
+        vals = params.get("vals") or {}
+        callback_url = self._api_check_callback_url(vals.get("callback_url"))
+        parse_field_spec(vals.get("result_field") or [])
+        search_key = vals.get("search_key")
+        self._api_lock_key(model._name, search_key)
+        try:
+            record = self._api_find_one(model, search_key, self._api_converter())
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            record = self._api_write_values(model, vals)
+            message = f"Created {model._name} {record.id}"
+        else:
+            self._api_write_values(model, vals, record)
+            message = f"Updated {model._name} {record.id}"
+        return {
+            "result": self._api_result(record, vals.get("result_field")),
+            "message": message,
+            "record": record,
+            "callback_url": callback_url,
+        }
+
+    @api.model
+    def _api_lock_key(self, model_name, search_key):
+        """Serialize upserts of one key: the first caller holds a transaction
+        lock; a second one waits for it, then restarts its transaction (a
+        serialization failure, retried by Odoo) so that its new snapshot sees
+        the record the first one created."""
+        digest = hashlib.sha1(
+            json.dumps([model_name, search_key], sort_keys=True, default=str).encode()
+        ).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        if cr.fetchone()[0]:
+            return
+        cr.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cr.execute(
+            "DO $$ BEGIN RAISE EXCEPTION 'concurrent upsert of the same key, retrying' "
+            "USING ERRCODE = 'serialization_failure'; END $$"
+        )
+
+    @api.model
+    def _route_search_data(self, params):
+        model = self._api_model(params.get("model"), "read")
+        payload = (params.get("vals") or {}).get("payload") or {}
+        spec = parse_field_spec(payload.get("search_field") or DEFAULT_SEARCH_FIELDS)
+        check_spec(model, spec)
+        domain = parse_domain(payload.get("search_domain"))
+        order = parse_order(payload.get("order"), model)
+        max_limit = param_int(
+            self.env["ir.config_parameter"].sudo(), "webhook.search_max_limit", DEFAULT_SEARCH_MAX_LIMIT
+        )
+        limit = payload.get("limit")
+        if limit is None or limit == 0:
+            limit = max_limit
+        elif limit > max_limit:
+            raise ApiError(
+                f"limit {limit} is above the maximum of {max_limit} "
+                "(system parameter webhook.search_max_limit); page with offset"
+            )
+        try:
+            records = model.search(domain, offset=payload.get("offset") or 0, limit=limit, order=order)
+        except ValueError as exc:
+            raise ApiError(f"Invalid search_domain: {exc}") from None
+        result = serialize_records(records, spec, with_id=True)
+        return {"result": result, "message": f"{len(result)} record(s) found"}
+
+    @api.model
+    def _route_call_function(self, params):
+        model = self._api_model(params.get("model"), "read")
+        vals = params.get("vals") or {}
+        payload = vals.get("payload") or {}
+        method = payload.get("method")
+        self._api_check_method(model, method)
+        context = self._api_check_context(payload.get("context") or {})
+        kwargs = payload.get("parameter") or {}
+        record = self._api_find_one(model, vals.get("search_key"), self._api_converter())
+        try:
+            result = getattr(record.with_context(**context), method)(**kwargs)
+        except TypeError as exc:
+            # Wrong keyword arguments: say which, rather than a 500.
+            if "argument" not in str(exc):
+                raise
+            raise ApiError(f"Bad parameter for {model._name}.{method}(): {exc}") from None
+        return {
+            "result": to_jsonable(result),
+            "message": f"Called {model._name}.{method} on {record.id}",
+            "record": record,
+            "function": method,
+        }
+
+    @api.model
+    def _api_check_method(self, model, method):
+        if not isinstance(method, str) or not method:
+            raise ApiError("payload.method must be a method name")
+        try:
+            check_method_name(method)
+        except AccessError as exc:
+            raise ApiError(_first_arg(exc), 403) from None
+        if method in model._fields:
+            raise ApiError(f"'{method}' is a field of '{model._name}', not a method")
+        if not callable(getattr(type(model), method, None)):
+            raise ApiError(f"Model '{model._name}' has no method '{method}'")
+
+    @api.model
+    def _api_check_context(self, context):
+        if not isinstance(context, dict):
+            raise ApiError("payload.context must be an object")
+        refused = sorted(
+            key
+            for key in context
+            if key not in SAFE_CONTEXT_KEYS and not key.startswith(SAFE_CONTEXT_PREFIXES)
+        )
+        if refused:
+            raise ApiError(
+                f"context key(s) {', '.join(map(repr, refused))} are not allowed; allowed: "
+                f"{', '.join(sorted(SAFE_CONTEXT_KEYS))} and default_*"
+            )
+        return context
+
+
+def _first_arg(exc):
+    return str(exc.args[0]) if exc.args else exc.__class__.__name__
+
+
+def _header(http_info, name):
+    headers = http_info.get("headers") or {}
+    return headers.get(name, headers.get(name.title()))

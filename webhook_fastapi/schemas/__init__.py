@@ -1,0 +1,16 @@
+from .webhook import (
+    CallFunctionPayload,
+    CallFunctionRequest,
+    CallFunctionVals,
+    CreateDataRequest,
+    CreateDataVals,
+    CreateUpdateDataRequest,
+    CreateUpdateDataVals,
+    SearchDataPayload,
+    SearchDataRequest,
+    SearchDataVals,
+    UpdateDataRequest,
+    UpdateDataVals,
+    WebhookResponse,
+    WebhookResult,
+)

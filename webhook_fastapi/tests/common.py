@@ -1,0 +1,91 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+
+
+class WebhookCaseMixin:
+    """Users, an API key and helpers shared by the webhook API tests."""
+
+    @classmethod
+    def _setup_webhook(cls):
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.api_user = new_test_user(
+            cls.env,
+            login="webhook_tester",
+            password="webhook_tester_pw",
+            groups="base.group_user,base.group_partner_manager",
+            name="Webhook Tester",
+        )
+        cls.api_key = cls.env["res.users.apikeys"].with_user(cls.api_user).sudo()._generate(None, "tests", None)
+        cls.Partner = cls.env["res.partner"]
+        cls.Category = cls.env["res.partner.category"]
+        cls.Log = cls.env["webhook.log"]
+
+    def _body(self, params, **extra):
+        return {"params": params, **extra}
+
+    def last_log(self):
+        return self.Log.search([], limit=1, order="id desc")
+
+
+@tagged("post_install", "-at_install")
+class WebhookHttpCase(WebhookCaseMixin, HttpCase):
+    """Calls go through Odoo's HTTP router to the FastAPI app, for real."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_webhook()
+        endpoint = cls.env.ref("webhook_fastapi.fastapi_endpoint_webhook")
+        # Route registration runs post-commit, which test cursors never do.
+        endpoint._handle_registry_sync()
+
+    def post(self, route, params=None, key=True, body=None, headers=None, raw=None):
+        """POST to /api/<route>; returns (status, parsed JSON body)."""
+        all_headers = {"Content-Type": "application/json"}
+        if key is True:
+            all_headers["Authorization"] = f"Bearer {self.api_key}"
+        elif key is not None:
+            all_headers["Authorization"] = key
+        all_headers.update(headers or {})
+        if raw is None:
+            raw = json.dumps(body if body is not None else self._body(params))
+        response = self.url_open(f"/api/{route}", data=raw, headers=all_headers, timeout=60)
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = response.text
+        return response.status_code, payload
+
+    def assertApiError(self, answer, status, *fragments):
+        code, body = answer
+        self.assertEqual(code, status, body)
+        self.assertFalse(body["result"]["is_success"], body)
+        for fragment in fragments:
+            self.assertIn(fragment, body["result"]["messages"])
+
+    def assertApiOk(self, answer):
+        code, body = answer
+        self.assertEqual(code, 200, body)
+        self.assertTrue(body["result"]["is_success"], body)
+        return body["result"]["result"]
+
+
+@tagged("post_install", "-at_install")
+class WebhookServiceCase(WebhookCaseMixin, TransactionCase):
+    """Calls the service's single entry point in process: for query counts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_webhook()
+        cls.runner = cls.env.ref("webhook_fastapi.user_webhook_runner")
+
+    def call(self, route, params):
+        service = self.env["webhook.api.service"].with_user(self.runner)
+        http_info = {
+            "headers": {"content-type": "application/json", "authorization": f"Bearer {self.api_key}"},
+            "session_uid": None,
+        }
+        return service._api_handle(route, {"params": params}, http_info)

@@ -1,0 +1,88 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..tools.converter import PayloadConverter
+from .common import WebhookHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestRollbackAndLog(WebhookHttpCase):
+    # Auto-creates a tag, then fails on the parent lookup: partial work.
+    FAILING = {
+        "model": "res.partner",
+        "vals": {
+            "payload": {
+                "name": "Half done",
+                "category_id": {"records": [{"name": "Leftover tag"}]},
+                "parent_id": {"name": "Nobody at all"},
+            },
+            "auto_create": {"category_id": {}},
+        },
+    }
+
+    def setParam(self, key, value):
+        self.env["ir.config_parameter"].set_param(key, value)
+
+    def test_failed_call_leaves_nothing_but_its_log(self):
+        self.assertApiError(self.post("create_data", self.FAILING), 400, "Nobody at all")
+        self.assertFalse(self.Category.search([("name", "=", "Leftover tag")]))
+        log = self.last_log()
+        self.assertEqual((log.state, log.http_status, log.route), ("failed", 400, "/api/create_data"))
+        self.assertIn("Nobody at all", log.error_message)
+        self.assertEqual(log.user_id, self.api_user)
+
+    def test_failed_call_keeps_partial_work_when_asked(self):
+        self.setParam("webhook.rollback_state_failed", "0")
+        self.assertApiError(self.post("create_data", self.FAILING), 400)
+        self.assertTrue(self.Category.search([("name", "=", "Leftover tag")]))
+
+    def _boom(self, *args, **kwargs):
+        raise RuntimeError("simulated bug after the record was created")
+
+    def test_unexpected_error_is_500_without_details_and_rolled_back(self):
+        params = {"model": "res.partner", "vals": {"payload": {"name": "Doomed"}}}
+        with patch.object(PayloadConverter, "attach", self._boom), self.assertLogs("odoo.addons.webhook_fastapi", "ERROR"):
+            self.assertApiError(self.post("create_data", params), 500, "Internal server error")
+        self.assertFalse(self.Partner.search([("name", "=", "Doomed")]))
+        log = self.last_log()
+        self.assertIn("simulated bug", log.traceback)
+        self.assertNotIn("simulated", log.response_preview)
+
+    def test_unexpected_error_keeps_work_when_asked(self):
+        self.setParam("webhook.rollback_except", "0")
+        params = {"model": "res.partner", "vals": {"payload": {"name": "Survivor"}}}
+        with patch.object(PayloadConverter, "attach", self._boom), self.assertLogs("odoo.addons.webhook_fastapi", "ERROR"):
+            self.assertApiError(self.post("create_data", params), 500)
+        self.assertTrue(self.Partner.search([("name", "=", "Survivor")]))
+
+    def test_route_switches(self):
+        params = {"model": "res.partner", "vals": {"payload": {"search_field": ["name"], "limit": 1}}}
+        count = self.Log.search_count([])
+        self.setParam("webhook.search_data_log", "False")
+        self.assertApiOk(self.post("search_data", params))
+        self.assertEqual(self.Log.search_count([]), count)
+        self.setParam("webhook.search_data_log", "garbage")  # malformed means the default: on
+        self.assertApiOk(self.post("search_data", params))
+        self.assertEqual(self.Log.search_count([]), count + 1)
+
+    def test_secrets_never_logged(self):
+        params = {"model": "res.partner", "vals": {"payload": {"name": "Secretive", "comment": "x", "password": "hunter2"}}}
+        self.post("create_data", params, headers={"Cookie": "session_id=abc123"})
+        log = self.last_log()
+        self.assertNotIn("hunter2", log.request_preview)
+        self.assertNotIn(self.api_key, log.request_headers)
+        self.assertNotIn("abc123", log.request_headers)
+        self.assertIn('"password": "***"', log.request_preview)
+
+    def test_preview_limit_and_full_log(self):
+        self.setParam("webhook.preview_limit", "300")
+        params = {"model": "res.partner", "vals": {"payload": {"name": "Big", "comment": "x" * 1000}}}
+        self.assertApiOk(self.post("create_data", params))
+        log = self.last_log()
+        self.assertEqual(len(log.request_preview), 300)
+        self.assertGreater(log.request_size, 1000)
+        self.assertTrue(log.full_log_attachment_id)
+        self.assertIn(b"x" * 1000, log.full_log_attachment_id.raw)
+        self.assertEqual(log.action_open_full_log()["type"], "ir.actions.act_url")

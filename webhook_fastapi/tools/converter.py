@@ -1,0 +1,431 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Turn an API payload into ORM values, for create and write alike.
+
+Work happens in three passes so that lookups cost one query per model and
+set of lookup fields, however many lines the payload has:
+
+1. ``prepare()`` walks the payload, checks every plain value against its
+   field and registers each relational lookup (``{"name": "X"}``);
+2. ``resolve()`` runs one search per (model, lookup fields) group;
+3. ``build()`` assembles the values with ids and commands, creating the
+   records that ``auto_create`` asks for; ``attach()`` then adds the
+   ``attachment_ids`` files to the records created or updated.
+"""
+
+import base64
+import binascii
+import datetime
+from collections import defaultdict
+
+from odoo import Command, fields
+from odoo.osv import expression
+
+from .errors import ApiError
+
+ATTACHMENTS_KEY = "attachment_ids"
+AUTO_CREATE_KEY = "auto_create"
+MAX_DEPTH = 32
+URL_SCHEMES = ("http://", "https://")
+MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date"}
+
+
+class Lookup:
+    """One record to find: model, lookup values, and what was found."""
+
+    __slots__ = ("model", "key", "path", "ids", "auto_create", "created_id")
+
+    def __init__(self, model, key, path):
+        self.model = model
+        self.key = key  # tuple of (field name, value) pairs, sorted
+        self.path = path
+        self.ids = None
+        self.auto_create = None  # a Node to create when nothing matches
+        self.created_id = None
+
+    def describe(self):
+        return "{%s}" % ", ".join(f"{name!r}: {value!r}" for name, value in self.key)
+
+
+class Node:
+    """The prepared values of one record (payload, line or auto-create)."""
+
+    __slots__ = ("model", "vals", "children", "attachments", "path")
+
+    def __init__(self, model, path):
+        self.model = model
+        self.vals = {}  # field -> plain value, Lookup, or relational plan
+        self.children = []  # (o2m field name, [Node]) created under this record
+        self.attachments = []
+        self.path = path
+
+
+class PayloadConverter:
+    """Converts payloads for one API call (lookups are shared by the call)."""
+
+    def __init__(self, env, company_free_models=()):
+        self.env = env
+        self.company_free_models = set(company_free_models)
+        self._lookups = {}
+
+    # -- pass 1 ---------------------------------------------------------
+    def prepare(self, model_name, payload, auto_create=None, update=False, path="payload"):
+        if not isinstance(payload, dict):
+            raise ApiError(f"{path} must be an object of field values")
+        return self._prepare_node(self.env[model_name], payload, auto_create, update, path, 0)
+
+    def _prepare_node(self, model, payload, auto_create, update, path, depth):
+        if depth > MAX_DEPTH:
+            raise ApiError(f"{path}: payload nested deeper than {MAX_DEPTH} levels")
+        node = Node(model, path)
+        payload = dict(payload)
+        if AUTO_CREATE_KEY not in model._fields and AUTO_CREATE_KEY in payload:
+            inner = payload.pop(AUTO_CREATE_KEY)
+            auto_create = {**(auto_create or {}), **self._check_auto_create(inner, f"{path}.{AUTO_CREATE_KEY}")}
+        auto_create = self._check_auto_create(auto_create or {}, f"{path}.{AUTO_CREATE_KEY}")
+        for name in auto_create:
+            field = model._fields.get(name)
+            if field is None or field.type not in ("many2one", "many2many"):
+                raise ApiError(
+                    f"{path}.{AUTO_CREATE_KEY}.{name}: not a many2one or many2many field of '{model._name}'"
+                )
+        if ATTACHMENTS_KEY in payload and self._is_attachment_list(payload[ATTACHMENTS_KEY]):
+            node.attachments = self._check_attachments(payload.pop(ATTACHMENTS_KEY), f"{path}.{ATTACHMENTS_KEY}")
+        for name, value in payload.items():
+            fpath = f"{path}.{name}"
+            field = model._fields.get(name)
+            if field is None:
+                raise ApiError(f"Unknown field '{name}' on model '{model._name}' (at {fpath})")
+            if name in MAGIC_FIELDS:
+                raise ApiError(f"{fpath}: field '{name}' cannot be set")
+            if field.type == "many2one":
+                node.vals[name] = self._prepare_many2one(field, value, auto_create.get(name), fpath, depth)
+            elif field.type == "many2many":
+                node.vals[name] = self._prepare_many2many(field, value, auto_create.get(name), fpath, depth)
+            elif field.type == "one2many":
+                mode, children = self._prepare_one2many(field, value, update, fpath, depth)
+                node.vals[name] = mode
+                node.children.append((name, children))
+            else:
+                node.vals[name] = convert_plain(model.env, field, value, fpath)
+        return node
+
+    @staticmethod
+    def _check_auto_create(value, path):
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise ApiError(f"{path} must map field names to objects of values")
+        return value
+
+    def _lookup(self, comodel, value, auto_values, path, depth):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = {"id": value}
+        if not isinstance(value, dict) or not value:
+            raise ApiError(
+                f"{path}: expected an object of lookup values like {{\"name\": \"...\"}} "
+                f"or {{\"id\": 5}}, got {value!r}"
+            )
+        key = []
+        for fname, fvalue in value.items():
+            field = comodel._fields.get(fname)
+            if field is None:
+                raise ApiError(f"{path}: unknown lookup field '{fname}' on model '{comodel._name}'")
+            if not field.store and fname != "id":
+                raise ApiError(f"{path}: lookup field '{fname}' of '{comodel._name}' is not stored")
+            if field.type in ("one2many", "many2many") or isinstance(fvalue, dict | list):
+                raise ApiError(f"{path}.{fname}: lookup values must be plain values")
+            if fname == "id":
+                if not isinstance(fvalue, int) or isinstance(fvalue, bool):
+                    raise ApiError(f"{path}.id: expected an integer, got {fvalue!r}")
+                key.append((fname, fvalue))
+            elif field.type == "many2one":
+                if fvalue not in (None, False) and (not isinstance(fvalue, int) or isinstance(fvalue, bool)):
+                    raise ApiError(f"{path}.{fname}: expected an id, got {fvalue!r}")
+                key.append((fname, fvalue or False))
+            else:
+                plain = convert_plain(comodel.env, field, fvalue, f"{path}.{fname}")
+                key.append((fname, plain))
+        key = tuple(sorted(key))
+        token = (comodel._name, key)
+        lookup = self._lookups.get(token)
+        if lookup is None:
+            lookup = self._lookups[token] = Lookup(comodel, key, path)
+        if auto_values is not None and lookup.auto_create is None:
+            values = {k: v for k, v in dict(key).items() if k != "id"}
+            values.update(auto_values)
+            lookup.auto_create = self._prepare_node(comodel, values, None, False, f"{path}(auto_create)", depth + 1)
+        return lookup
+
+    def _prepare_many2one(self, field, value, auto_values, path, depth):
+        if value in (None, False):
+            return False
+        return self._lookup(self.env[field.comodel_name], value, auto_values, path, depth)
+
+    def _prepare_many2many(self, field, value, auto_values, path, depth):
+        if value in (None, False):
+            return ("replace", [])
+        if not isinstance(value, dict) or "records" not in value:
+            raise ApiError(
+                f'{path}: expected {{"mode": "add"|"replace", "records": [...]}}, got {value!r}'
+            )
+        unknown = set(value) - {"mode", "records"}
+        if unknown:
+            raise ApiError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: mode, records")
+        mode = value.get("mode") or "replace"
+        if mode not in ("add", "replace"):
+            raise ApiError(f"{path}.mode: expected 'add' or 'replace', got {mode!r}")
+        records = value["records"]
+        if not isinstance(records, list):
+            raise ApiError(f"{path}.records must be a list")
+        comodel = self.env[field.comodel_name]
+        return (mode, [
+            self._lookup(comodel, item, auto_values, f"{path}.records[{i}]", depth)
+            for i, item in enumerate(records)
+        ])
+
+    def _prepare_one2many(self, field, value, update, path, depth):
+        mode = "replace" if update else "add"
+        if isinstance(value, dict):
+            unknown = set(value) - {"mode", "records"}
+            if unknown or "records" not in value:
+                raise ApiError(f'{path}: expected a list of objects or {{"mode": "add"|"replace", "records": [...]}}')
+            mode = value.get("mode") or "replace"
+            if mode not in ("add", "replace"):
+                raise ApiError(f"{path}.mode: expected 'add' or 'replace', got {mode!r}")
+            value = value["records"]
+        if value in (None, False):
+            value = []
+        if not isinstance(value, list):
+            raise ApiError(f"{path}: expected a list of objects, got {value!r}")
+        comodel = self.env[field.comodel_name]
+        children = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise ApiError(f"{path}[{i}]: expected an object of field values, got {item!r}")
+            children.append(self._prepare_node(comodel, item, None, False, f"{path}[{i}]", depth + 1))
+        return ("o2m", mode), children
+
+    @staticmethod
+    def _is_attachment_list(value):
+        return isinstance(value, list) and all(
+            isinstance(v, dict) and ("datas" in v or "url" in v) for v in value
+        )
+
+    @staticmethod
+    def _check_attachments(items, path):
+        checked = []
+        for i, item in enumerate(items):
+            ipath = f"{path}[{i}]"
+            name = item.get("name")
+            if not isinstance(name, str) or not name:
+                raise ApiError(f"{ipath}.name: a file name is required")
+            unknown = set(item) - {"name", "datas", "url", "mimetype", "description"}
+            if unknown:
+                raise ApiError(f"{ipath}: unknown key(s) {sorted(unknown)}")
+            vals = {"name": name}
+            if "datas" in item:
+                datas = item["datas"]
+                try:
+                    if not isinstance(datas, str):
+                        raise TypeError
+                    base64.b64decode(datas, validate=True)
+                except (binascii.Error, ValueError, TypeError):
+                    raise ApiError(f"{ipath}.datas: not valid base64") from None
+                vals.update(type="binary", datas=datas)
+            else:
+                url = item["url"]
+                if not isinstance(url, str) or not url.lower().startswith(URL_SCHEMES):
+                    raise ApiError(f"{ipath}.url: only http(s) URLs are accepted, got {url!r}")
+                vals.update(type="url", url=url)
+            for extra in ("mimetype", "description"):
+                if isinstance(item.get(extra), str):
+                    vals[extra] = item[extra]
+            checked.append(vals)
+        return checked
+
+    # -- pass 2 ---------------------------------------------------------
+    def resolve(self):
+        """One search per (model, lookup fields) for every pending lookup."""
+        groups = defaultdict(list)
+        for lookup in self._lookups.values():
+            if lookup.ids is None:
+                groups[(lookup.model._name, tuple(n for n, _v in lookup.key))].append(lookup)
+        for (model_name, names), lookups in groups.items():
+            model = self.env[model_name]
+            if len(names) == 1:
+                values = list({lk.key[0][1] for lk in lookups})
+                domain = [(names[0], "in", values)]
+            else:
+                domain = expression.OR([[(n, "=", v) for n, v in lk.key] for lk in lookups])
+            domain = expression.AND([domain, self._company_domain(model)])
+            found = model.search_fetch(domain, [n for n in names if n != "id"])
+            by_key = defaultdict(list)
+            for record in found:
+                by_key[tuple((n, _record_key_value(record, n)) for n in names)].append(record.id)
+            for lookup in lookups:
+                lookup.ids = by_key.get(tuple((n, _norm(v)) for n, v in lookup.key), [])
+
+    def _company_domain(self, model):
+        field = model._fields.get("company_id")
+        if field is None or not field.store or model._name in self.company_free_models:
+            return []
+        return [("company_id", "in", [False, *self.env.companies.ids])]
+
+    # -- pass 3 ---------------------------------------------------------
+    def build(self, node):
+        """ORM values of ``node``; auto-creates what is missing."""
+        self.resolve()
+        vals = {}
+        for name, value in node.vals.items():
+            if isinstance(value, Lookup):
+                vals[name] = self._record_id(value, name)
+            elif isinstance(value, tuple) and value and value[0] == "o2m":
+                mode = value[1]
+                children = dict(node.children)[name]
+                commands = [Command.clear()] if mode == "replace" else []
+                commands += [Command.create(self.build(child)) for child in children]
+                vals[name] = commands
+            elif isinstance(value, tuple) and value and value[0] in ("add", "replace"):
+                mode, lookups = value
+                ids = [self._record_id(lk, name) for lk in lookups]
+                ids = list(dict.fromkeys(ids))
+                vals[name] = [Command.set(ids)] if mode == "replace" else [Command.link(i) for i in ids]
+            else:
+                vals[name] = value
+        return vals
+
+    def _record_id(self, lookup, fname):
+        if lookup.created_id:
+            return lookup.created_id
+        if len(lookup.ids) == 1:
+            return lookup.ids[0]
+        if len(lookup.ids) > 1:
+            raise ApiError(
+                f"{lookup.path}: {len(lookup.ids)} records of '{lookup.model._name}' match "
+                f"{lookup.describe()} (ids {', '.join(map(str, lookup.ids[:10]))}); "
+                "add lookup fields so that exactly one matches"
+            )
+        if lookup.auto_create is None:
+            raise ApiError(
+                f"{lookup.path}: no record of '{lookup.model._name}' matches {lookup.describe()} "
+                f"(give values in auto_create.{fname} to create it)"
+            )
+        record = lookup.model.create(self.build(lookup.auto_create))
+        self.attach(lookup.auto_create, record)
+        lookup.created_id = record.id
+        return record.id
+
+    def attach(self, node, record, previous_ids=None):
+        """Create the attachments of ``node`` (and of its one2many lines)
+        on ``record``. ``previous_ids`` maps o2m fields to the line ids the
+        record had before a write, to tell the new lines apart."""
+        todo = []
+        self._collect_attachments(node, record, previous_ids or {}, todo)
+        if todo:
+            self.env["ir.attachment"].create(todo)
+
+    def _collect_attachments(self, node, record, previous_ids, todo):
+        for vals in node.attachments:
+            todo.append({**vals, "res_model": record._name, "res_id": record.id})
+        for fname, children in node.children:
+            if not any(_has_attachments(child) for child in children):
+                continue
+            before = set(previous_ids.get(fname, ()))
+            new_lines = sorted(line for line in record[fname].ids if line not in before)
+            # Lines are inserted in command order, so ids follow it too.
+            for child, line_id in zip(children, new_lines, strict=False):
+                self._collect_attachments(child, record[fname].browse(line_id), {}, todo)
+
+
+def _has_attachments(node):
+    return bool(node.attachments) or any(
+        _has_attachments(child) for _f, children in node.children for child in children
+    )
+
+
+def _norm(value):
+    return False if value is None else value
+
+
+def _record_key_value(record, name):
+    if name == "id":
+        return record.id
+    value = record[name]
+    field = record._fields[name]
+    if field.type == "many2one":
+        return value.id or False
+    if field.type == "date" and value:
+        return fields.Date.to_string(value)
+    if field.type == "datetime" and value:
+        return fields.Datetime.to_string(value)
+    return value
+
+
+def convert_plain(env, field, value, path):
+    """Check ``value`` against a non-relational field; return what the ORM
+    takes. Raises ApiError naming the field and the value."""
+    if value is None:
+        return False
+    ftype = field.type
+
+    def bad(expected):
+        return ApiError(f"{path}: expected {expected} for {ftype} field '{field.name}', got {value!r}")
+
+    if ftype == "boolean":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if value is False:
+        return False
+    if ftype == "integer":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad("an integer")
+        if not -(2**31) <= value < 2**31:
+            raise bad("an integer within 32 bits")
+        return value
+    if ftype in ("float", "monetary"):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise bad("a number")
+        return value
+    if ftype in ("char", "text", "html"):
+        if not isinstance(value, str):
+            raise bad("a string")
+        return value
+    if ftype == "date":
+        try:
+            return fields.Date.to_string(datetime.date.fromisoformat(value))
+        except (TypeError, ValueError):
+            raise bad("an ISO date 'YYYY-MM-DD'") from None
+    if ftype == "datetime":
+        try:
+            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except (AttributeError, TypeError, ValueError):
+            raise bad("an ISO datetime 'YYYY-MM-DD HH:MM:SS' (UTC)") from None
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return fields.Datetime.to_string(parsed)
+    if ftype == "selection":
+        keys = [key for key, _label in field._description_selection(env)]
+        if value not in keys:
+            raise ApiError(
+                f"{path}: {value!r} is not a value of selection field '{field.name}' "
+                f"(allowed: {', '.join(map(repr, keys))})"
+            )
+        return value
+    if ftype == "binary":
+        try:
+            if not isinstance(value, str):
+                raise TypeError
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise bad("base64 data") from None
+        return value
+    if ftype == "reference":
+        if not isinstance(value, str) or "," not in value:
+            raise bad("'model,id'")
+        return value
+    if ftype == "many2one_reference":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad("an id")
+        return value
+    return value

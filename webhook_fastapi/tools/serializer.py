@@ -1,0 +1,107 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Turn records into JSON-safe dicts following a parsed field spec.
+
+One ``read()`` per model and level, whatever the number of records: the
+related records of every row are gathered and read together.
+"""
+
+import datetime
+from decimal import Decimal
+
+from odoo import fields, models
+
+from .errors import ApiError
+
+RELATIONAL = ("many2one", "one2many", "many2many")
+
+
+def serialize_records(records, spec, with_id=False):
+    """Serialize ``records`` following ``spec`` (see ``parse_field_spec``).
+
+    - plain fields: JSON values; empty ones are ``None`` (booleans stay
+      booleans); dates and datetimes are ISO strings (UTC for datetimes);
+    - many2one: its id, or ``[{...}]`` (a list with one object) when expanded;
+    - one2many / many2many: a list of ids, or of objects when expanded.
+    """
+    if not records:
+        return []
+    check_spec(records, spec)
+    names = list(spec)
+    rows = records.read(names, load=None) if names else [{"id": rid} for rid in records.ids]
+    for name, sub in spec.items():
+        if sub is None:
+            continue
+        field = records._fields[name]
+        related_ids = set()
+        for row in rows:
+            value = row[name]
+            if field.type == "many2one":
+                if value:
+                    related_ids.add(value)
+            else:
+                related_ids.update(value)
+        comodel = records.env[field.comodel_name]
+        related = comodel.browse(sorted(related_ids))
+        by_id = dict(zip(related.ids, serialize_records(related, sub), strict=True))
+        for row in rows:
+            value = row[name]
+            if field.type == "many2one":
+                row[name] = [by_id[value]] if value else None
+            else:
+                row[name] = [by_id[rid] for rid in value]
+    result = []
+    for row in rows:
+        out = {"id": row["id"]} if with_id or "id" in spec else {}
+        for name in names:
+            if name == "id":
+                continue
+            out[name] = _field_value(records._fields[name], row[name])
+        result.append(out)
+    return result
+
+
+def check_spec(model, spec, path=""):
+    """Refuse unknown fields and expansion of non-relational fields (400)."""
+    for name, sub in spec.items():
+        field = model._fields.get(name)
+        if field is None:
+            raise ApiError(f"Unknown field '{path}{name}' on model '{model._name}'")
+        if sub is not None:
+            if field.type not in RELATIONAL:
+                raise ApiError(
+                    f"Field '{path}{name}' of type {field.type} cannot be expanded with {{...}}"
+                )
+            check_spec(model.env[field.comodel_name], sub, f"{path}{name}.")
+
+
+def _field_value(field, value):
+    if field.type == "boolean":
+        return bool(value)
+    if field.type in RELATIONAL:
+        if isinstance(value, list):  # already expanded, or x2many ids
+            return value
+        return value or None
+    if value is False or value is None:
+        return None
+    return to_jsonable(value)
+
+
+def to_jsonable(value):
+    """Make any value a method may return safe for JSON."""
+    if isinstance(value, models.BaseModel):
+        return value.ids
+    if isinstance(value, datetime.datetime):
+        return fields.Datetime.to_string(value)
+    if isinstance(value, datetime.date):
+        return fields.Date.to_string(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value if not isinstance(value, str) else str(value)
+    return str(value)
