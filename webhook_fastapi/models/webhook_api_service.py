@@ -61,11 +61,14 @@ class WebhookApiService(models.AbstractModel):
     # The one entry point
     # ------------------------------------------------------------------
     @api.model
-    def _api_handle(self, route, body, http_info):
+    def _api_handle(self, route, body, http_info, as_uid=None, log_extra=None):
         """Run ``route`` for ``body``; return ``(http_status, response_dict)``.
 
-        Never raises, except for database concurrency errors, which Odoo
-        retries with a fresh transaction.
+        ``as_uid`` runs the call as that user without looking at credentials:
+        only for trusted server-side callers (replay from the log).
+        ``log_extra`` adds values to the log entry. Never raises, except for
+        database concurrency errors, which Odoo retries with a fresh
+        transaction.
         """
         started = time.perf_counter()
         params = body.get("params") or {}
@@ -74,8 +77,11 @@ class WebhookApiService(models.AbstractModel):
         error_trace = None
         savepoint = self.env.cr.savepoint()
         try:
-            self._api_check_content_type(http_info)
-            uid = self._api_authenticate(http_info)
+            if as_uid:
+                uid = as_uid
+            else:
+                self._api_check_content_type(http_info)
+                uid = self._api_authenticate(http_info)
             service = self._api_user_env(uid)
             outcome = getattr(service, f"_route_{route}")(params)
             status, message, is_success = 200, outcome.get("message", ""), True
@@ -111,6 +117,7 @@ class WebhookApiService(models.AbstractModel):
             outcome=outcome,
             error_trace=error_trace,
             duration_ms=(time.perf_counter() - started) * 1000.0,
+            log_extra=log_extra,
         )
         return status, response
 

@@ -75,6 +75,7 @@ class WebhookLog(models.Model):
         outcome,
         error_trace,
         duration_ms,
+        log_extra=None,
     ):
         """Write the entry of one inbound call (called by webhook.api.service)."""
         record = outcome.get("record")
@@ -96,6 +97,7 @@ class WebhookLog(models.Model):
             "callback_url": outcome.get("callback_url") or False,
             "res_model": record._name if record else False,
             "res_id": record.id if record and len(record) == 1 else False,
+            **(log_extra or {}),
         }
         return self._create_with_payloads(vals, body, response)
 
