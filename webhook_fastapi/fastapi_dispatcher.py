@@ -10,6 +10,7 @@ import re
 import time
 
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from odoo import SUPERUSER_ID, api
 from odoo.http import _dispatchers, request
@@ -55,6 +56,10 @@ class WebhookFastApiDispatcher(BaseDispatcher):
                 else:
                     status = 415
                     message = f"Content-Type must be application/json, got {content_type!r}"
+            elif isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
+                # FastAPI's own refusals, e.g. a body nested too deep to parse.
+                status = exc.status_code
+                message = f"The body could not be read as JSON ({exc.detail})"
             else:
                 status, message = 500, "Internal server error: the details are in the API log"
             if status < 500:
@@ -92,7 +97,7 @@ class WebhookFastApiDispatcher(BaseDispatcher):
         text = raw.decode("utf-8", "replace")
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
 
 
@@ -102,6 +107,9 @@ def _validation_message(errors):
         if error.get("type") == "json_invalid":
             detail = (error.get("ctx") or {}).get("error") or "invalid JSON"
             return f"The body is not valid JSON: {detail}"
+        if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "missing":
+            return 'The body is empty: expected a JSON object like {"params": {"model": ..., "vals": {...}}}'
+
         loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         parts.append(f"{loc or 'body'}: {error.get('msg')}")
     more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""

@@ -24,6 +24,7 @@ from odoo.models import check_method_name
 from ..tools import ApiError, parse_domain, parse_field_spec, parse_order, serialize_records, to_jsonable
 from ..tools.converter import PayloadConverter
 from ..tools.params import param_bool, param_int, param_str_list
+from ..tools.url_guard import check_url
 from ..tools.serializer import check_spec
 
 _logger = logging.getLogger(__name__)
@@ -251,11 +252,13 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_check_callback_url(self, url):
+        """Only http(s) URLs to public hosts (SSRF guard); hosts listed in
+        webhook.outbound_allowed_hosts (JSON list) are let through."""
         if url in (None, ""):
             return None
-        if not isinstance(url, str) or not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
-            raise ApiError(f"callback_url must be an http(s) URL, got {url!r}")
-        return url
+        icp = self.env["ir.config_parameter"].sudo()
+        allowed = param_str_list(icp, "webhook.outbound_allowed_hosts")
+        return check_url(url, allowed, resolve=False, what="callback_url")
 
     @api.model
     def _api_result(self, record, result_field):
@@ -270,10 +273,11 @@ class WebhookApiService(models.AbstractModel):
             model._name, vals.get("payload") or {}, vals.get("auto_create"), update=bool(record)
         )
         values = converter.build(node)
+        callback_url = vals.get("callback_url")
+        if callback_url and "callback_url" in model._fields:
+            # The outbound mixin's field: the record keeps where to report to.
+            values["callback_url"] = callback_url
         if record is None:
-            callback_url = vals.get("callback_url")
-            if callback_url and "callback_url" in model._fields:
-                values["callback_url"] = callback_url
             record = model.create(values)
             converter.attach(node, record)
         else:

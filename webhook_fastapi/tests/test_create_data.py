@@ -207,6 +207,12 @@ class TestCreateData(WebhookHttpCase):
         self.assertApiError(
             self.post("create_data", create({"name": "cb"}, callback_url="ftp://example.com/x")), 400, "callback_url"
         )
+        for url in ("http://169.254.169.254/latest/meta-data", "http://127.0.0.1:8069/x", "http://localhost/x", "http://10.0.0.5/x"):
+            with self.subTest(url=url):
+                self.assertApiError(self.post("create_data", create({"name": "ssrf"}, callback_url=url)), 400, "internal address")
+        self.assertFalse(self.Partner.search([("name", "=", "ssrf")]))
+        self.env["ir.config_parameter"].set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+        self.assertApiOk(self.post("create_data", create({"name": "local ok"}, callback_url="http://127.0.0.1:9/x")))
         result = self.assertApiOk(self.post("create_data", create({"name": "cb"}, callback_url="https://example.com/hook")))
         log = self.last_log()
         self.assertEqual(log.callback_url, "https://example.com/hook")
