@@ -6,3 +6,4 @@ from . import test_call_function
 from . import test_rollback_log
 from . import test_query_counts
 from . import test_helpers
+from . import test_spec_examples
