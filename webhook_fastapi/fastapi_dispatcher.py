@@ -16,13 +16,17 @@ from odoo import SUPERUSER_ID, api
 from odoo.http import _dispatchers, request
 
 # Make sure the dispatchers this one chains on are registered first.
-from odoo.addons.extendable_fastapi import fastapi_dispatcher as _extendable  # noqa: F401
+from odoo.addons.extendable_fastapi import (
+    fastapi_dispatcher as _extendable,  # noqa: F401
+)
 
 _logger = logging.getLogger(__name__)
 
 # Chain on whatever fastapi dispatcher is registered (extendable_fastapi's).
 BaseDispatcher = _dispatchers["fastapi"]
-JSON_CONTENT_TYPE = re.compile(r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
+JSON_CONTENT_TYPE = re.compile(
+    r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE
+)
 
 
 class WebhookFastApiDispatcher(BaseDispatcher):
@@ -55,13 +59,18 @@ class WebhookFastApiDispatcher(BaseDispatcher):
                     status, message = 422, _validation_message(exc.errors())
                 else:
                     status = 415
-                    message = f"Content-Type must be application/json, got {content_type!r}"
+                    message = (
+                        f"Content-Type must be application/json, got {content_type!r}"
+                    )
             elif isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
                 # FastAPI's own refusals, e.g. a body nested too deep to parse.
                 status = exc.status_code
                 message = f"The body could not be read as JSON ({exc.detail})"
             else:
-                status, message = 500, "Internal server error: the details are in the API log"
+                status, message = (
+                    500,
+                    "Internal server error: the details are in the API log",
+                )
             if status < 500:
                 # A client's mistake, not a server error: keep Odoo's log quiet.
                 exc.loglevel = logging.INFO
@@ -74,15 +83,22 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             started = getattr(self, "_webhook_started", None)
             env["webhook.log"]._log_received_call(
                 route=route,
-                params=body.get("params") if isinstance(body, dict) and isinstance(body.get("params"), dict) else {},
+                params=body.get("params")
+                if isinstance(body, dict) and isinstance(body.get("params"), dict)
+                else {},
                 body=body,
-                http_info={"headers": headers, "remote_addr": request.httprequest.remote_addr},
+                http_info={
+                    "headers": headers,
+                    "remote_addr": request.httprequest.remote_addr,
+                },
                 status=status,
                 response=response,
                 uid=None,
                 outcome={},
                 error_trace=None if status < 500 else repr(exc),
-                duration_ms=(time.perf_counter() - started) * 1000.0 if started else 0.0,
+                duration_ms=(time.perf_counter() - started) * 1000.0
+                if started
+                else 0.0,
             )
         return request.make_json_response(response, status=status)
 
@@ -108,7 +124,10 @@ def _validation_message(errors):
             detail = (error.get("ctx") or {}).get("error") or "invalid JSON"
             return f"The body is not valid JSON: {detail}"
         if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "missing":
-            return 'The body is empty: expected a JSON object like {"params": {"model": ..., "vals": {...}}}'
+            return (
+                "The body is empty: expected a JSON object like "
+                '{"params": {"model": ..., "vals": {...}}}'
+            )
 
         loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         parts.append(f"{loc or 'body'}: {error.get('msg')}")

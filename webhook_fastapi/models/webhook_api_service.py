@@ -18,18 +18,37 @@ import psycopg2
 from psycopg2 import errorcodes
 
 from odoo import api, models
-from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import (
+    AccessDenied,
+    AccessError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
 from odoo.models import check_method_name
 
-from ..tools import ApiError, parse_domain, parse_field_spec, parse_order, serialize_records, to_jsonable
+from ..tools import (
+    ApiError,
+    parse_domain,
+    parse_field_spec,
+    parse_order,
+    serialize_records,
+    to_jsonable,
+)
 from ..tools.converter import PayloadConverter
 from ..tools.params import param_bool, param_int, param_str_list
-from ..tools.url_guard import check_url
 from ..tools.serializer import check_spec
+from ..tools.url_guard import check_url
 
 _logger = logging.getLogger(__name__)
 
-ROUTES = ("create_data", "update_data", "create_update_data", "search_data", "call_function")
+ROUTES = (
+    "create_data",
+    "update_data",
+    "create_update_data",
+    "search_data",
+    "call_function",
+)
 CONCURRENCY_ERRORS = (
     errorcodes.LOCK_NOT_AVAILABLE,
     errorcodes.SERIALIZATION_FAILURE,
@@ -51,7 +70,9 @@ SAFE_CONTEXT_KEYS = {
 }
 SAFE_CONTEXT_PREFIXES = ("default_",)
 BEARER = re.compile(r"^\s*bearer\s+(\S*)\s*$", re.IGNORECASE)
-JSON_CONTENT_TYPE = re.compile(r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
+JSON_CONTENT_TYPE = re.compile(
+    r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE
+)
 
 
 class WebhookApiService(models.AbstractModel):
@@ -88,7 +109,10 @@ class WebhookApiService(models.AbstractModel):
             status, message, is_success = 200, outcome.get("message", ""), True
             savepoint.close(rollback=False)
         except Exception as exc:  # noqa: BLE001 - mapped below, one place for all routes
-            if isinstance(exc, psycopg2.OperationalError) and exc.pgcode in CONCURRENCY_ERRORS:
+            if (
+                isinstance(exc, psycopg2.OperationalError)
+                and exc.pgcode in CONCURRENCY_ERRORS
+            ):
                 savepoint.close(rollback=True)
                 raise
             status, message = self._api_map_error(exc)
@@ -138,7 +162,11 @@ class WebhookApiService(models.AbstractModel):
         if isinstance(exc, psycopg2.IntegrityError | psycopg2.DataError):
             # NOT NULL, unique, check constraints and bad casts: the data is wrong.
             diag = (exc.pgerror or str(exc)).strip().splitlines()[0]
-            return 400, f"The database refused the values: {diag.removeprefix('ERROR:').strip()}"
+            return (
+                400,
+                "The database refused the values: "
+                f"{diag.removeprefix('ERROR:').strip()}",
+            )
         return 500, "Internal server error: the details are in the API log"
 
     @api.model
@@ -168,7 +196,9 @@ class WebhookApiService(models.AbstractModel):
         content_type = _header(http_info, "content-type") or ""
         if not JSON_CONTENT_TYPE.match(content_type):
             raise ApiError(
-                f"Content-Type must be application/json, got {content_type or 'none'!r}", 415
+                "Content-Type must be application/json, "
+                f"got {content_type or 'none'!r}",
+                415,
             )
 
     @api.model
@@ -180,17 +210,23 @@ class WebhookApiService(models.AbstractModel):
             if not match:
                 raise ApiError("Authorization header must be 'Bearer <api key>'", 401)
             key = match.group(1)
-            uid = key and self.env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=key)
+            uid = key and self.env["res.users.apikeys"].sudo()._check_credentials(
+                scope="rpc", key=key
+            )
             if not uid:
                 raise ApiError("Invalid API key", 401)
             return uid
         uid = http_info.get("session_uid")
         if uid:
             if (_header(http_info, "sec-fetch-site") or "").lower() == "cross-site":
-                raise ApiError("Cross-site requests cannot use the session cookie; use an API key", 403)
+                raise ApiError(
+                    "Cross-site requests cannot use the session cookie; use an API key",
+                    403,
+                )
             return uid
         raise ApiError(
-            "Authentication required: send 'Authorization: Bearer <api key>' or the session "
+            "Authentication required: send 'Authorization: Bearer <api key>' "
+            "or the session "
             "cookie from /web/session/authenticate",
             401,
         )
@@ -201,7 +237,9 @@ class WebhookApiService(models.AbstractModel):
         user = self.env["res.users"].sudo().browse(uid)
         if not user.active:
             raise ApiError("The user of these credentials is archived", 401)
-        company_ids = [user.company_id.id] + [c for c in user.company_ids.ids if c != user.company_id.id]
+        company_ids = [user.company_id.id] + [
+            c for c in user.company_ids.ids if c != user.company_id.id
+        ]
         ctx = {k: v for k, v in self.env.context.items() if k == "lang"}
         ctx.update(allowed_company_ids=company_ids, tz=user.tz or "UTC")
         if "lang" not in ctx and user.lang:
@@ -237,14 +275,20 @@ class WebhookApiService(models.AbstractModel):
     def _api_find_one(self, model, search_key, converter):
         """The one record ``search_key`` matches: 404 when none, 409 when several."""
         if not isinstance(search_key, dict) or not search_key:
-            raise ApiError("search_key must be an object of lookup values, e.g. {\"ref\": \"X\"}")
+            raise ApiError(
+                'search_key must be an object of lookup values, e.g. {"ref": "X"}'
+            )
         lookup = converter._lookup(model, search_key, None, "search_key", 0)
         converter.resolve()
         if not lookup.ids:
-            raise ApiError(f"No record of '{model._name}' matches search_key {lookup.describe()}", 404)
+            raise ApiError(
+                f"No record of '{model._name}' matches search_key {lookup.describe()}",
+                404,
+            )
         if len(lookup.ids) > 1:
             raise ApiError(
-                f"{len(lookup.ids)} records of '{model._name}' match search_key {lookup.describe()} "
+                f"{len(lookup.ids)} records of '{model._name}' match "
+                f"search_key {lookup.describe()} "
                 f"(ids {', '.join(map(str, lookup.ids[:10]))})",
                 409,
             )
@@ -270,7 +314,10 @@ class WebhookApiService(models.AbstractModel):
         """Convert the payload, then create ``model`` or write ``record``."""
         converter = self._api_converter()
         node = converter.prepare(
-            model._name, vals.get("payload") or {}, vals.get("auto_create"), update=bool(record)
+            model._name,
+            vals.get("payload") or {},
+            vals.get("auto_create"),
+            update=bool(record),
         )
         values = converter.build(node)
         callback_url = vals.get("callback_url")
@@ -295,7 +342,9 @@ class WebhookApiService(models.AbstractModel):
         model = self._api_model(params.get("model"), "create")
         vals = params.get("vals") or {}
         callback_url = self._api_check_callback_url(vals.get("callback_url"))
-        parse_field_spec(vals.get("result_field") or [])  # refuse a bad spec before writing
+        parse_field_spec(
+            vals.get("result_field") or []
+        )  # refuse a bad spec before writing
         record = self._api_write_values(model, vals)
         return {
             "result": self._api_result(record, vals.get("result_field")),
@@ -309,7 +358,9 @@ class WebhookApiService(models.AbstractModel):
         model = self._api_model(params.get("model"), "write")
         vals = params.get("vals") or {}
         parse_field_spec(vals.get("result_field") or [])
-        record = self._api_find_one(model, vals.get("search_key"), self._api_converter())
+        record = self._api_find_one(
+            model, vals.get("search_key"), self._api_converter()
+        )
         self._api_write_values(model, vals, record)
         return {
             "result": self._api_result(record, vals.get("result_field")),
@@ -372,7 +423,9 @@ class WebhookApiService(models.AbstractModel):
         domain = parse_domain(payload.get("search_domain"))
         order = parse_order(payload.get("order"), model)
         max_limit = param_int(
-            self.env["ir.config_parameter"].sudo(), "webhook.search_max_limit", DEFAULT_SEARCH_MAX_LIMIT
+            self.env["ir.config_parameter"].sudo(),
+            "webhook.search_max_limit",
+            DEFAULT_SEARCH_MAX_LIMIT,
         )
         limit = payload.get("limit")
         if limit is None or limit == 0:
@@ -383,7 +436,9 @@ class WebhookApiService(models.AbstractModel):
                 "(system parameter webhook.search_max_limit); page with offset"
             )
         try:
-            records = model.search(domain, offset=payload.get("offset") or 0, limit=limit, order=order)
+            records = model.search(
+                domain, offset=payload.get("offset") or 0, limit=limit, order=order
+            )
         except ValueError as exc:
             raise ApiError(f"Invalid search_domain: {exc}") from None
         result = serialize_records(records, spec, with_id=True)
@@ -398,14 +453,18 @@ class WebhookApiService(models.AbstractModel):
         self._api_check_method(model, method)
         context = self._api_check_context(payload.get("context") or {})
         kwargs = payload.get("parameter") or {}
-        record = self._api_find_one(model, vals.get("search_key"), self._api_converter())
+        record = self._api_find_one(
+            model, vals.get("search_key"), self._api_converter()
+        )
         try:
             result = getattr(record.with_context(**context), method)(**kwargs)
         except TypeError as exc:
             # Wrong keyword arguments: say which, rather than a 500.
             if "argument" not in str(exc):
                 raise
-            raise ApiError(f"Bad parameter for {model._name}.{method}(): {exc}") from None
+            raise ApiError(
+                f"Bad parameter for {model._name}.{method}(): {exc}"
+            ) from None
         return {
             "result": to_jsonable(result),
             "message": f"Called {model._name}.{method} on {record.id}",
@@ -433,11 +492,13 @@ class WebhookApiService(models.AbstractModel):
         refused = sorted(
             key
             for key in context
-            if key not in SAFE_CONTEXT_KEYS and not key.startswith(SAFE_CONTEXT_PREFIXES)
+            if key not in SAFE_CONTEXT_KEYS
+            and not key.startswith(SAFE_CONTEXT_PREFIXES)
         )
         if refused:
             raise ApiError(
-                f"context key(s) {', '.join(map(repr, refused))} are not allowed; allowed: "
+                f"context key(s) {', '.join(map(repr, refused))} are not allowed; "
+                "allowed: "
                 f"{', '.join(sorted(SAFE_CONTEXT_KEYS))} and default_*"
             )
         return context

@@ -36,7 +36,9 @@ def _error(description):
 
 
 ERROR_RESPONSES = {
-    400: _error("Bad payload: unknown field, bad value, lookup with no or several matches"),
+    400: _error(
+        "Bad payload: unknown field, bad value, lookup with no or several matches"
+    ),
     401: _error("Missing or invalid credentials"),
     403: _error("Access rights or record rules forbid the operation"),
     404: _error("`search_key` matches no record"),
@@ -85,7 +87,9 @@ def _session_uid():
 def api_call(
     env: Annotated[Environment, Depends(odoo_env)],
     request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(bearer_scheme)
+    ],
 ) -> ApiCall:
     return ApiCall(env, request)
 
@@ -97,7 +101,9 @@ def _examples(summary, params, **extra):
     return {"default": {"summary": summary, "value": {"params": params, **extra}}}
 
 
-@webhook_router.post("/create_data", response_model=WebhookResponse, summary="Create a record")
+@webhook_router.post(
+    "/create_data", response_model=WebhookResponse, summary="Create a record"
+)
 def create_data(
     body: Annotated[
         CreateDataRequest,
@@ -111,9 +117,16 @@ def create_data(
                         "payload": {
                             "name": "ACME Ltd",
                             "country_id": {"code": "TH"},
-                            "category_id": {"mode": "replace", "records": [{"name": "VIP"}]},
-                            "child_ids": [{"name": "Jane Doe", "email": "jane@example.com"}],
-                            "attachment_ids": [{"name": "hello.txt", "datas": "aGVsbG8="}],
+                            "category_id": {
+                                "mode": "replace",
+                                "records": [{"name": "VIP"}],
+                            },
+                            "child_ids": [
+                                {"name": "Jane Doe", "email": "jane@example.com"}
+                            ],
+                            "attachment_ids": [
+                                {"name": "hello.txt", "datas": "aGVsbG8="}
+                            ],
                         },
                         "auto_create": {"category_id": {}},
                         "result_field": ["name", "category_id{name}"],
@@ -130,7 +143,9 @@ def create_data(
     return call.run("create_data", body)
 
 
-@webhook_router.post("/update_data", response_model=WebhookResponse, summary="Update a record")
+@webhook_router.post(
+    "/update_data", response_model=WebhookResponse, summary="Update a record"
+)
 def update_data(
     body: Annotated[
         UpdateDataRequest,
@@ -143,7 +158,10 @@ def update_data(
                         "search_key": {"ref": "EXT-001"},
                         "payload": {
                             "phone": "+66 2 123 4567",
-                            "category_id": {"mode": "add", "records": [{"name": "VIP"}]},
+                            "category_id": {
+                                "mode": "add",
+                                "records": [{"name": "VIP"}],
+                            },
                         },
                         "result_field": ["phone"],
                     },
@@ -160,7 +178,9 @@ def update_data(
 
 
 @webhook_router.post(
-    "/create_update_data", response_model=WebhookResponse, summary="Update a record, or create it"
+    "/create_update_data",
+    response_model=WebhookResponse,
+    summary="Update a record, or create it",
 )
 def create_update_data(
     body: Annotated[
@@ -172,7 +192,11 @@ def create_update_data(
                     "model": "res.partner",
                     "vals": {
                         "search_key": {"ref": "EXT-001"},
-                        "payload": {"name": "ACME Ltd", "ref": "EXT-001", "email": "info@acme.example"},
+                        "payload": {
+                            "name": "ACME Ltd",
+                            "ref": "EXT-001",
+                            "email": "info@acme.example",
+                        },
                         "result_field": ["name", "email"],
                     },
                 },
@@ -187,7 +211,9 @@ def create_update_data(
     return call.run("create_update_data", body)
 
 
-@webhook_router.post("/search_data", response_model=WebhookResponse, summary="Search records")
+@webhook_router.post(
+    "/search_data", response_model=WebhookResponse, summary="Search records"
+)
 def search_data(
     body: Annotated[
         SearchDataRequest,
@@ -198,7 +224,11 @@ def search_data(
                     "model": "res.partner",
                     "vals": {
                         "payload": {
-                            "search_field": ["name", "country_id{code,name}", "child_ids{name,email}"],
+                            "search_field": [
+                                "name",
+                                "country_id{code,name}",
+                                "child_ids{name,email}",
+                            ],
                             "search_domain": "[('is_company', '=', True)]",
                             "limit": 10,
                             "order": "name asc",
@@ -216,7 +246,9 @@ def search_data(
     return call.run("search_data", body)
 
 
-@webhook_router.post("/call_function", response_model=WebhookResponse, summary="Call a method")
+@webhook_router.post(
+    "/call_function", response_model=WebhookResponse, summary="Call a method"
+)
 def call_function(
     body: Annotated[
         CallFunctionRequest,
@@ -227,7 +259,10 @@ def call_function(
                     "model": "res.partner",
                     "vals": {
                         "search_key": {"ref": "EXT-001"},
-                        "payload": {"method": "action_archive", "context": {"lang": "en_US"}},
+                        "payload": {
+                            "method": "action_archive",
+                            "context": {"lang": "en_US"},
+                        },
                     },
                 },
             )

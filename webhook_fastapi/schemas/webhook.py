@@ -23,17 +23,17 @@ SearchKey = Annotated[
     dict[str, Any],
     Field(
         description="Exact-match lookup values; exactly one record must match "
-        "(archived records never do). Example: `{\"ref\": \"EXT-001\"}` or `{\"id\": 5}`.",
+        '(archived records never do). Example: `{"ref": "EXT-001"}` or `{"id": 5}`.',
         examples=[{"ref": "EXT-001"}],
     ),
 ]
 Payload = Annotated[
     dict[str, Any],
     Field(
-        description="Field values. many2one: `{\"<field>\": value}` lookup or an id; "
-        "many2many: `{\"mode\": \"add\"|\"replace\", \"records\": [...]}`; one2many: "
-        "a list of objects (or `{\"mode\": \"add\", \"records\": [...]}` to keep "
-        "existing lines on update); `attachment_ids`: `[{\"name\", \"datas\"|\"url\"}]` "
+        description='Field values. many2one: `{"<field>": value}` lookup or an id; '
+        'many2many: `{"mode": "add"|"replace", "records": [...]}`; one2many: '
+        'a list of objects (or `{"mode": "add", "records": [...]}` to keep '
+        'existing lines on update); `attachment_ids`: `[{"name", "datas"|"url"}]` '
         "at any level.",
     ),
 ]
@@ -121,7 +121,9 @@ class SearchDataPayload(StrictExtendableBaseModel):
         Field(
             description="Fields to return; `field{sub1,sub2}` expands relations. "
             "Default: `id` and `display_name`.",
-            examples=[["name", "partner_id{name,email}", "order_line{product_id,price_unit}"]],
+            examples=[
+                ["name", "partner_id{name,email}", "order_line{product_id,price_unit}"]
+            ],
         ),
     ] = None
     search_domain: Annotated[
@@ -131,11 +133,21 @@ class SearchDataPayload(StrictExtendableBaseModel):
             "`\"[('state', '=', 'sale')]\"` or a JSON list. Never evaluated as code.",
         ),
     ] = None
-    limit: Annotated[int | None, Field(ge=0, description="At most this many records (capped by `webhook.search_max_limit`).")] = None
+    limit: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            description="At most this many records "
+            "(capped by `webhook.search_max_limit`).",
+        ),
+    ] = None
     offset: Annotated[int, Field(ge=0)] = 0
     order: Annotated[
         str | None,
-        Field(description="`field [asc|desc]` items separated by commas.", examples=["name asc, id desc"]),
+        Field(
+            description="`field [asc|desc]` items separated by commas.",
+            examples=["name asc, id desc"],
+        ),
     ] = None
 
 
@@ -153,11 +165,19 @@ class SearchDataRequest(JsonRpcRequest):
 
 
 class CallFunctionPayload(StrictExtendableBaseModel):
-    method: Annotated[str, Field(description="A public method of the model.", examples=["action_post"])]
-    parameter: Annotated[dict[str, Any] | None, Field(description="Keyword arguments.")] = None
+    method: Annotated[
+        str,
+        Field(description="A public method of the model.", examples=["action_post"]),
+    ]
+    parameter: Annotated[
+        dict[str, Any] | None, Field(description="Keyword arguments.")
+    ] = None
     context: Annotated[
         dict[str, Any] | None,
-        Field(description="Merged into the context; keys that would bypass security are refused."),
+        Field(
+            description="Merged into the context; keys that would bypass "
+            "security are refused."
+        ),
     ] = None
 
 
@@ -177,7 +197,9 @@ class CallFunctionRequest(JsonRpcRequest):
 
 class WebhookResult(StrictExtendableBaseModel):
     is_success: bool
-    result: Annotated[Any, Field(description="The route's data; `null` on failure.")] = None
+    result: Annotated[
+        Any, Field(description="The route's data; `null` on failure.")
+    ] = None
     messages: Annotated[str, Field(description="What happened, or what is wrong.")] = ""
 
 

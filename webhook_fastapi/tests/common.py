@@ -17,7 +17,12 @@ class WebhookCaseMixin:
             groups="base.group_user,base.group_partner_manager",
             name="Webhook Tester",
         )
-        cls.api_key = cls.env["res.users.apikeys"].with_user(cls.api_user).sudo()._generate(None, "tests", None)
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.api_user)
+            .sudo()
+            ._generate(None, "tests", None)
+        )
         cls.Partner = cls.env["res.partner"]
         cls.Category = cls.env["res.partner.category"]
         cls.Log = cls.env["webhook.log"]
@@ -51,7 +56,9 @@ class WebhookHttpCase(WebhookCaseMixin, HttpCase):
         all_headers.update(headers or {})
         if raw is None:
             raw = json.dumps(body if body is not None else self._body(params))
-        response = self.url_open(f"/api/{route}", data=raw, headers=all_headers, timeout=60)
+        response = self.url_open(
+            f"/api/{route}", data=raw, headers=all_headers, timeout=60
+        )
         try:
             payload = response.json()
         except ValueError:
@@ -85,7 +92,10 @@ class WebhookServiceCase(WebhookCaseMixin, TransactionCase):
     def call(self, route, params):
         service = self.env["webhook.api.service"].with_user(self.runner)
         http_info = {
-            "headers": {"content-type": "application/json", "authorization": f"Bearer {self.api_key}"},
+            "headers": {
+                "content-type": "application/json",
+                "authorization": f"Bearer {self.api_key}",
+            },
             "session_uid": None,
         }
         return service._api_handle(route, {"params": params}, http_info)

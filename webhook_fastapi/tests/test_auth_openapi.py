@@ -3,7 +3,10 @@ from odoo.tests import tagged
 
 from .common import WebhookHttpCase
 
-SEARCH = {"model": "res.partner", "vals": {"payload": {"search_field": ["name"], "limit": 1}}}
+SEARCH = {
+    "model": "res.partner",
+    "vals": {"payload": {"search_field": ["name"], "limit": 1}},
+}
 
 
 @tagged("post_install", "-at_install")
@@ -12,51 +15,101 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         response = self.url_open("/api/openapi.json")
         self.assertEqual(response.status_code, 200)
         schema = response.json()
-        for route in ("create_data", "update_data", "create_update_data", "search_data", "call_function"):
+        for route in (
+            "create_data",
+            "update_data",
+            "create_update_data",
+            "search_data",
+            "call_function",
+        ):
             operation = schema["paths"][f"/{route}"]["post"]
             self.assertIn({"OdooApiKey": []}, operation["security"], route)
-            self.assertIn("default", operation["requestBody"]["content"]["application/json"]["examples"])
+            self.assertIn(
+                "default",
+                operation["requestBody"]["content"]["application/json"]["examples"],
+            )
             self.assertIn("409", operation["responses"])
-        self.assertEqual(schema["components"]["securitySchemes"]["OdooApiKey"]["scheme"], "bearer")
+        self.assertEqual(
+            schema["components"]["securitySchemes"]["OdooApiKey"]["scheme"], "bearer"
+        )
         self.assertEqual(self.url_open("/api/docs").status_code, 200)
 
     def test_bearer_key_runs_as_its_user(self):
-        result = self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "By key"}}}))
+        result = self.assertApiOk(
+            self.post(
+                "create_data",
+                {"model": "res.partner", "vals": {"payload": {"name": "By key"}}},
+            )
+        )
         partner = self.Partner.browse(result["id"])
         self.assertEqual(partner.create_uid, self.api_user)
         self.assertEqual(self.last_log().user_id, self.api_user)
 
     def test_missing_invalid_and_empty_credentials(self):
-        self.assertApiError(self.post("search_data", SEARCH, key=None), 401, "Authentication required")
-        self.assertApiError(self.post("search_data", SEARCH, key="Bearer nope"), 401, "Invalid API key")
-        self.assertApiError(self.post("search_data", SEARCH, key="Bearer "), 401, "Invalid API key")
-        self.assertApiError(self.post("search_data", SEARCH, key="Basic abc"), 401, "Bearer")
+        self.assertApiError(
+            self.post("search_data", SEARCH, key=None), 401, "Authentication required"
+        )
+        self.assertApiError(
+            self.post("search_data", SEARCH, key="Bearer nope"), 401, "Invalid API key"
+        )
+        self.assertApiError(
+            self.post("search_data", SEARCH, key="Bearer "), 401, "Invalid API key"
+        )
+        self.assertApiError(
+            self.post("search_data", SEARCH, key="Basic abc"), 401, "Bearer"
+        )
         self.assertEqual(self.last_log().http_status, 401)
 
     def test_session_cookie(self):
         self.authenticate("webhook_tester", "webhook_tester_pw")
-        result = self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "By cookie"}}}, key=None))
+        result = self.assertApiOk(
+            self.post(
+                "create_data",
+                {"model": "res.partner", "vals": {"payload": {"name": "By cookie"}}},
+                key=None,
+            )
+        )
         self.assertEqual(self.Partner.browse(result["id"]).create_uid, self.api_user)
         # An invalid key is refused even beside a valid session.
-        self.assertApiError(self.post("search_data", SEARCH, key="Bearer wrong"), 401, "Invalid API key")
+        self.assertApiError(
+            self.post("search_data", SEARCH, key="Bearer wrong"), 401, "Invalid API key"
+        )
 
     def test_bearer_wins_over_cookie(self):
         self.authenticate("admin", "admin")
-        result = self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "Key wins"}}}))
+        result = self.assertApiOk(
+            self.post(
+                "create_data",
+                {"model": "res.partner", "vals": {"payload": {"name": "Key wins"}}},
+            )
+        )
         self.assertEqual(self.Partner.browse(result["id"]).create_uid, self.api_user)
 
     def test_cookie_cannot_be_used_cross_site(self):
         self.authenticate("webhook_tester", "webhook_tester_pw")
         params = {"model": "res.partner", "vals": {"payload": {"name": "Forged"}}}
-        self.assertApiError(self.post("create_data", params, key=None, headers={"Sec-Fetch-Site": "cross-site"}), 403, "Cross-site")
+        self.assertApiError(
+            self.post(
+                "create_data",
+                params,
+                key=None,
+                headers={"Sec-Fetch-Site": "cross-site"},
+            ),
+            403,
+            "Cross-site",
+        )
         # A form post (text/plain is a "simple" cross-site request) never runs.
-        code, body = self.post("create_data", params, key=None, headers={"Content-Type": "text/plain"})
+        code, body = self.post(
+            "create_data", params, key=None, headers={"Content-Type": "text/plain"}
+        )
         self.assertEqual(code, 415, body)
         self.assertFalse(self.Partner.search([("name", "=", "Forged")]))
 
     def test_record_rule_hides_record(self):
         hidden = self.Partner.create({"name": "Hidden partner", "ref": "HIDDEN-1"})
-        group = self.env["res.groups"].create({"name": "webhook test restricted", "users": [(4, self.api_user.id)]})
+        group = self.env["res.groups"].create(
+            {"name": "webhook test restricted", "users": [(4, self.api_user.id)]}
+        )
         self.env["ir.rule"].create(
             {
                 "name": "hide HIDDEN refs",
@@ -66,29 +119,57 @@ class TestAuthAndOpenApi(WebhookHttpCase):
             }
         )
         self.assertApiError(
-            self.post("update_data", {"model": "res.partner", "vals": {"search_key": {"ref": "HIDDEN-1"}, "payload": {"name": "x"}}}),
+            self.post(
+                "update_data",
+                {
+                    "model": "res.partner",
+                    "vals": {
+                        "search_key": {"ref": "HIDDEN-1"},
+                        "payload": {"name": "x"},
+                    },
+                },
+            ),
             404,
         )
-        found = self.assertApiOk(self.post("search_data", {"model": "res.partner", "vals": {"payload": {"search_domain": [["ref", "=", "HIDDEN-1"]]}}}))
+        found = self.assertApiOk(
+            self.post(
+                "search_data",
+                {
+                    "model": "res.partner",
+                    "vals": {"payload": {"search_domain": [["ref", "=", "HIDDEN-1"]]}},
+                },
+            )
+        )
         self.assertEqual(found, [])
         self.assertEqual(hidden.name, "Hidden partner")
 
     def test_access_rights_give_403(self):
         self.assertApiError(
-            self.post("create_data", {"model": "res.users", "vals": {"payload": {"name": "x", "login": "x"}}}),
+            self.post(
+                "create_data",
+                {
+                    "model": "res.users",
+                    "vals": {"payload": {"name": "x", "login": "x"}},
+                },
+            ),
             403,
         )
         self.assertFalse(self.env["res.users"].search([("login", "=", "x")]))
         self.assertEqual(self.last_log().state, "failed")
 
     def test_jsonrpc_keys_accepted_and_id_echoed(self):
-        code, body = self.post("search_data", body={"jsonrpc": "2.0", "method": "call", "id": 42, "params": SEARCH})
+        code, body = self.post(
+            "search_data",
+            body={"jsonrpc": "2.0", "method": "call", "id": 42, "params": SEARCH},
+        )
         self.assertEqual(code, 200, body)
         self.assertEqual(body["id"], 42)
         self.assertEqual(body["jsonrpc"], "2.0")
 
     def test_schema_mismatch_is_422(self):
-        code, body = self.post("search_data", body={"params": {"modelx": "res.partner"}})
+        code, body = self.post(
+            "search_data", body={"params": {"modelx": "res.partner"}}
+        )
         self.assertEqual(code, 422)
         self.assertIn("params.model: Field required", body["result"]["messages"])
         # A body that is not JSON at all is covered by the end-to-end suite:

@@ -19,11 +19,23 @@ class TestCallFunction(WebhookHttpCase):
             payload["context"] = context
         return self.post(
             "call_function",
-            {"model": "res.partner", "vals": {"search_key": search_key or {"ref": "CALL-1"}, "payload": payload}},
+            {
+                "model": "res.partner",
+                "vals": {
+                    "search_key": search_key or {"ref": "CALL-1"},
+                    "payload": payload,
+                },
+            },
         )
 
     def test_public_method_with_kwargs_and_json_safe_result(self):
-        result = self.assertApiOk(self.call("copy", parameter={"default": {"name": "Callee copy", "ref": "CALL-COPY"}}, context={"lang": "en_US"}))
+        result = self.assertApiOk(
+            self.call(
+                "copy",
+                parameter={"default": {"name": "Callee copy", "ref": "CALL-COPY"}},
+                context={"lang": "en_US"},
+            )
+        )
         copy = self.Partner.browse(result)
         self.assertEqual(copy.name, "Callee copy")
         self.assertEqual(self.last_log().function, "copy")

@@ -19,14 +19,20 @@ class TestCreateData(WebhookHttpCase):
         cls.country = cls.env.ref("base.th")
         cls.tag_a = cls.Category.create({"name": "Tag A"})
         cls.tag_b = cls.Category.create({"name": "Tag B"})
-        cls.parent = cls.Partner.create({"name": "Parent Co", "is_company": True, "ref": "PARENT"})
+        cls.parent = cls.Partner.create(
+            {"name": "Parent Co", "is_company": True, "ref": "PARENT"}
+        )
 
     def test_many2one_lookup_by_field_and_id(self):
         result = self.assertApiOk(
             self.post(
                 "create_data",
                 create(
-                    {"name": "Lookup", "country_id": {"code": "TH"}, "parent_id": {"id": self.parent.id}},
+                    {
+                        "name": "Lookup",
+                        "country_id": {"code": "TH"},
+                        "parent_id": {"id": self.parent.id},
+                    },
                     result_field=["name", "country_id{code}", "parent_id"],
                 ),
             )
@@ -40,20 +46,34 @@ class TestCreateData(WebhookHttpCase):
     def test_many2one_no_match_and_several(self):
         before = self.Partner.search_count([])
         self.assertApiError(
-            self.post("create_data", create({"name": "X", "parent_id": {"name": "Nobody here"}})),
+            self.post(
+                "create_data",
+                create({"name": "X", "parent_id": {"name": "Nobody here"}}),
+            ),
             400,
             "payload.parent_id",
             "Nobody here",
         )
         self.Partner.create([{"name": "Twin"}, {"name": "Twin"}])
         self.assertApiError(
-            self.post("create_data", create({"name": "X", "parent_id": {"name": "Twin"}})), 400, "2 records", "Twin"
+            self.post(
+                "create_data", create({"name": "X", "parent_id": {"name": "Twin"}})
+            ),
+            400,
+            "2 records",
+            "Twin",
         )
         self.assertEqual(self.Partner.search_count([]), before + 2)
 
     def test_archived_records_do_not_match(self):
         self.Partner.create({"name": "Sleeping", "active": False})
-        self.assertApiError(self.post("create_data", create({"name": "X", "parent_id": {"name": "Sleeping"}})), 400, "no record")
+        self.assertApiError(
+            self.post(
+                "create_data", create({"name": "X", "parent_id": {"name": "Sleeping"}})
+            ),
+            400,
+            "no record",
+        )
 
     def test_auto_create_nested(self):
         result = self.assertApiOk(
@@ -84,9 +104,15 @@ class TestCreateData(WebhookHttpCase):
                 create(
                     {
                         "name": "Company",
-                        "category_id": {"records": [{"name": "Tag A"}, {"name": "Fresh tag"}]},
+                        "category_id": {
+                            "records": [{"name": "Tag A"}, {"name": "Fresh tag"}]
+                        },
                         "child_ids": [
-                            {"name": "Line", "title": {"name": "Doctor X"}, "auto_create": {"title": {"shortcut": "Dx."}}}
+                            {
+                                "name": "Line",
+                                "title": {"name": "Doctor X"},
+                                "auto_create": {"title": {"shortcut": "Dx."}},
+                            }
                         ],
                     },
                     auto_create={"category_id": {"color": 3}},
@@ -94,20 +120,48 @@ class TestCreateData(WebhookHttpCase):
             )
         )
         partner = self.Partner.browse(result["id"])
-        self.assertEqual(sorted(partner.category_id.mapped("name")), ["Fresh tag", "Tag A"])
-        self.assertEqual(partner.category_id.filtered(lambda t: t.name == "Fresh tag").color, 3)
+        self.assertEqual(
+            sorted(partner.category_id.mapped("name")), ["Fresh tag", "Tag A"]
+        )
+        self.assertEqual(
+            partner.category_id.filtered(lambda t: t.name == "Fresh tag").color, 3
+        )
         self.assertEqual(partner.child_ids.title.shortcut, "Dx.")
 
     def test_many2many_modes(self):
         result = self.assertApiOk(
-            self.post("create_data", create({"name": "Tags", "category_id": {"records": [{"name": "Tag A"}, {"id": self.tag_b.id}]}}))
+            self.post(
+                "create_data",
+                create(
+                    {
+                        "name": "Tags",
+                        "category_id": {
+                            "records": [{"name": "Tag A"}, {"id": self.tag_b.id}]
+                        },
+                    }
+                ),
+            )
         )
         partner = self.Partner.browse(result["id"])
         self.assertEqual(partner.category_id, self.tag_a | self.tag_b)
         self.assertApiError(
-            self.post("create_data", create({"name": "Tags", "category_id": {"mode": "merge", "records": []}})), 400, "mode"
+            self.post(
+                "create_data",
+                create(
+                    {"name": "Tags", "category_id": {"mode": "merge", "records": []}}
+                ),
+            ),
+            400,
+            "mode",
         )
-        self.assertApiError(self.post("create_data", create({"name": "Tags", "category_id": [{"name": "Tag A"}]})), 400, "records")
+        self.assertApiError(
+            self.post(
+                "create_data",
+                create({"name": "Tags", "category_id": [{"name": "Tag A"}]}),
+            ),
+            400,
+            "records",
+        )
 
     def test_one2many_nested_lines_with_lookups(self):
         result = self.assertApiOk(
@@ -118,8 +172,15 @@ class TestCreateData(WebhookHttpCase):
                         "name": "Holding",
                         "is_company": True,
                         "child_ids": [
-                            {"name": "Sub 1", "country_id": {"code": "TH"}, "child_ids": [{"name": "Sub 1.1"}]},
-                            {"name": "Sub 2", "category_id": {"records": [{"name": "Tag B"}]}},
+                            {
+                                "name": "Sub 1",
+                                "country_id": {"code": "TH"},
+                                "child_ids": [{"name": "Sub 1.1"}],
+                            },
+                            {
+                                "name": "Sub 2",
+                                "category_id": {"records": [{"name": "Tag B"}]},
+                            },
                         ],
                     },
                     result_field=["child_ids{name,child_ids{name}}"],
@@ -142,10 +203,16 @@ class TestCreateData(WebhookHttpCase):
                 create(
                     {
                         "name": "With files",
-                        "attachment_ids": [{"name": "top.txt", "datas": data}, {"name": "link", "url": "https://example.com/x.pdf"}],
+                        "attachment_ids": [
+                            {"name": "top.txt", "datas": data},
+                            {"name": "link", "url": "https://example.com/x.pdf"},
+                        ],
                         "child_ids": [
                             {"name": "no file"},
-                            {"name": "line file", "attachment_ids": [{"name": "line.txt", "datas": data}]},
+                            {
+                                "name": "line file",
+                                "attachment_ids": [{"name": "line.txt", "datas": data}],
+                            },
                         ],
                     }
                 ),
@@ -153,23 +220,50 @@ class TestCreateData(WebhookHttpCase):
         )
         partner = self.Partner.browse(result["id"])
         Attachment = self.env["ir.attachment"]
-        top = Attachment.search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        top = Attachment.search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
+        )
         self.assertEqual(sorted(top.mapped("name")), ["link", "top.txt"])
         self.assertEqual(top.filtered(lambda a: a.name == "top.txt").raw, b"hello")
         line = partner.child_ids.filtered(lambda p: p.name == "line file")
-        self.assertEqual(Attachment.search([("res_model", "=", "res.partner"), ("res_id", "=", line.id)]).name, "line.txt")
+        self.assertEqual(
+            Attachment.search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", line.id)]
+            ).name,
+            "line.txt",
+        )
         bare = partner.child_ids - line
-        self.assertFalse(Attachment.search([("res_model", "=", "res.partner"), ("res_id", "=", bare.id)]))
+        self.assertFalse(
+            Attachment.search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", bare.id)]
+            )
+        )
 
     def test_invalid_base64_and_url(self):
         before = self.Partner.search_count([])
         self.assertApiError(
-            self.post("create_data", create({"name": "Bad file", "attachment_ids": [{"name": "a", "datas": "@@not base64@@"}]})),
+            self.post(
+                "create_data",
+                create(
+                    {
+                        "name": "Bad file",
+                        "attachment_ids": [{"name": "a", "datas": "@@not base64@@"}],
+                    }
+                ),
+            ),
             400,
             "base64",
         )
         self.assertApiError(
-            self.post("create_data", create({"name": "Bad url", "attachment_ids": [{"name": "a", "url": "file:///etc/passwd"}]})),
+            self.post(
+                "create_data",
+                create(
+                    {
+                        "name": "Bad url",
+                        "attachment_ids": [{"name": "a", "url": "file:///etc/passwd"}],
+                    }
+                ),
+            ),
             400,
             "http(s)",
         )
@@ -189,10 +283,23 @@ class TestCreateData(WebhookHttpCase):
         ]
         for payload, fragment in cases:
             with self.subTest(payload=payload):
-                self.assertApiError(self.post("create_data", create(payload)), 400, fragment)
+                self.assertApiError(
+                    self.post("create_data", create(payload)), 400, fragment
+                )
         self.assertEqual(self.Partner.search_count([]), before)
         ok = self.assertApiOk(
-            self.post("create_data", create({"name": "Typed", "tz": "Asia/Bangkok", "color": 4, "partner_latitude": 13.75, "type": "invoice"}))
+            self.post(
+                "create_data",
+                create(
+                    {
+                        "name": "Typed",
+                        "tz": "Asia/Bangkok",
+                        "color": 4,
+                        "partner_latitude": 13.75,
+                        "type": "invoice",
+                    }
+                ),
+            )
         )
         partner = self.Partner.browse(ok["id"])
         self.assertEqual(partner.tz, "Asia/Bangkok")
@@ -200,31 +307,86 @@ class TestCreateData(WebhookHttpCase):
 
     @mute_logger("odoo.sql_db")
     def test_unknown_model_and_missing_required(self):
-        self.assertApiError(self.post("create_data", {"model": "no.such.model", "vals": {"payload": {}}}), 400, "no.such.model")
-        self.assertApiError(self.post("create_data", {"model": "res.partner.category", "vals": {"payload": {"color": 1}}}), 400, "name")
+        self.assertApiError(
+            self.post(
+                "create_data", {"model": "no.such.model", "vals": {"payload": {}}}
+            ),
+            400,
+            "no.such.model",
+        )
+        self.assertApiError(
+            self.post(
+                "create_data",
+                {"model": "res.partner.category", "vals": {"payload": {"color": 1}}},
+            ),
+            400,
+            "name",
+        )
 
     def test_callback_url(self):
         self.assertApiError(
-            self.post("create_data", create({"name": "cb"}, callback_url="ftp://example.com/x")), 400, "callback_url"
+            self.post(
+                "create_data",
+                create({"name": "cb"}, callback_url="ftp://example.com/x"),
+            ),
+            400,
+            "callback_url",
         )
-        for url in ("http://169.254.169.254/latest/meta-data", "http://127.0.0.1:8069/x", "http://localhost/x", "http://10.0.0.5/x"):
+        for url in (
+            "http://169.254.169.254/latest/meta-data",
+            "http://127.0.0.1:8069/x",
+            "http://localhost/x",
+            "http://10.0.0.5/x",
+        ):
             with self.subTest(url=url):
-                self.assertApiError(self.post("create_data", create({"name": "ssrf"}, callback_url=url)), 400, "internal address")
+                self.assertApiError(
+                    self.post(
+                        "create_data", create({"name": "ssrf"}, callback_url=url)
+                    ),
+                    400,
+                    "internal address",
+                )
         self.assertFalse(self.Partner.search([("name", "=", "ssrf")]))
-        self.env["ir.config_parameter"].set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
-        self.assertApiOk(self.post("create_data", create({"name": "local ok"}, callback_url="http://127.0.0.1:9/x")))
-        result = self.assertApiOk(self.post("create_data", create({"name": "cb"}, callback_url="https://example.com/hook")))
+        self.env["ir.config_parameter"].set_param(
+            "webhook.outbound_allowed_hosts", '["127.0.0.1"]'
+        )
+        self.assertApiOk(
+            self.post(
+                "create_data",
+                create({"name": "local ok"}, callback_url="http://127.0.0.1:9/x"),
+            )
+        )
+        result = self.assertApiOk(
+            self.post(
+                "create_data",
+                create({"name": "cb"}, callback_url="https://example.com/hook"),
+            )
+        )
         log = self.last_log()
         self.assertEqual(log.callback_url, "https://example.com/hook")
         self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
 
     def test_bad_result_field_writes_nothing(self):
         before = self.Partner.search_count([])
-        self.assertApiError(self.post("create_data", create({"name": "x"}, result_field=["name{"])), 400, "field spec")
-        self.assertApiError(self.post("create_data", create({"name": "x"}, result_field=["nope"])), 400, "nope")
+        self.assertApiError(
+            self.post("create_data", create({"name": "x"}, result_field=["name{"])),
+            400,
+            "field spec",
+        )
+        self.assertApiError(
+            self.post("create_data", create({"name": "x"}, result_field=["nope"])),
+            400,
+            "nope",
+        )
         self.assertEqual(self.Partner.search_count([]), before)
 
     def test_malformed_company_parameter_falls_back(self):
-        self.env["ir.config_parameter"].set_param("webhook.ignore_checkcompany_model", "not json")
+        self.env["ir.config_parameter"].set_param(
+            "webhook.ignore_checkcompany_model", "not json"
+        )
         with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
-            self.assertApiOk(self.post("create_data", create({"name": "y", "country_id": {"code": "TH"}})))
+            self.assertApiOk(
+                self.post(
+                    "create_data", create({"name": "y", "country_id": {"code": "TH"}})
+                )
+            )

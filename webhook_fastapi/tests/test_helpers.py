@@ -10,33 +10,73 @@ from ..tools.redact import redact
 class TestHelpers(TransactionCase):
     def test_field_spec(self):
         self.assertEqual(
-            parse_field_spec(["name", "order_line{product_id{name},qty}", "order_line{price}"]),
-            {"name": None, "order_line": {"product_id": {"name": None}, "qty": None, "price": None}},
+            parse_field_spec(
+                ["name", "order_line{product_id{name},qty}", "order_line{price}"]
+            ),
+            {
+                "name": None,
+                "order_line": {
+                    "product_id": {"name": None},
+                    "qty": None,
+                    "price": None,
+                },
+            },
         )
         for bad in ["a{", "a{b", "a}", "{x}", "a{b}}", "a b", 5]:
             with self.subTest(bad=bad), self.assertRaises(ApiError):
                 parse_field_spec([bad])
 
     def test_domain_is_never_evaluated(self):
-        self.assertEqual(parse_domain("[('a', '=', 1), '|', ('b', 'in', [1, 2]), ('c', '!=', False)]"),
-                         [("a", "=", 1), "|", ("b", "in", [1, 2]), ("c", "!=", False)])
-        self.assertEqual(parse_domain([["name", "ilike", "x"]]), [("name", "ilike", "x")])
-        for bad in ["__import__('os').system('touch /tmp/pwned')", "[('a', '=', x)]", "{'a': 1}", "[('a', '=')]",
-                    "[" * 500 + "]" * 500, 42, "[(1, '=', 1)]"]:
+        self.assertEqual(
+            parse_domain(
+                "[('a', '=', 1), '|', ('b', 'in', [1, 2]), ('c', '!=', False)]"
+            ),
+            [("a", "=", 1), "|", ("b", "in", [1, 2]), ("c", "!=", False)],
+        )
+        self.assertEqual(
+            parse_domain([["name", "ilike", "x"]]), [("name", "ilike", "x")]
+        )
+        for bad in [
+            "__import__('os').system('touch /tmp/pwned')",
+            "[('a', '=', x)]",
+            "{'a': 1}",
+            "[('a', '=')]",
+            "[" * 500 + "]" * 500,
+            42,
+            "[(1, '=', 1)]",
+        ]:
             with self.subTest(bad=bad), self.assertRaises(ApiError):
                 parse_domain(bad)
 
     def test_order(self):
         partner = self.env["res.partner"]
-        self.assertEqual(parse_order("name asc,  id desc", partner), "name asc, id desc")
-        for bad in ["name; DROP TABLE res_partner", "(select 1)", "name asc desc", "display_name", "nope"]:
+        self.assertEqual(
+            parse_order("name asc,  id desc", partner), "name asc, id desc"
+        )
+        for bad in [
+            "name; DROP TABLE res_partner",
+            "(select 1)",
+            "name asc desc",
+            "display_name",
+            "nope",
+        ]:
             with self.subTest(bad=bad), self.assertRaises(ApiError):
                 parse_order(bad, partner)
 
     def test_redact(self):
         self.assertEqual(
-            redact({"password": "p", "nested": [{"api_key": "k", "Access-Token": "t", "ok": 1}], "client_secret": "s"}),
-            {"password": "***", "nested": [{"api_key": "***", "Access-Token": "***", "ok": 1}], "client_secret": "***"},
+            redact(
+                {
+                    "password": "p",
+                    "nested": [{"api_key": "k", "Access-Token": "t", "ok": 1}],
+                    "client_secret": "s",
+                }
+            ),
+            {
+                "password": "***",
+                "nested": [{"api_key": "***", "Access-Token": "***", "ok": 1}],
+                "client_secret": "***",
+            },
         )
 
     def test_company_filter_of_lookups(self):
@@ -46,16 +86,33 @@ class TestHelpers(TransactionCase):
         env = self.env(su=True, context={"allowed_company_ids": [self.env.company.id]})
         for free, found in (((), 0), (("res.partner",), 1)):
             converter = PayloadConverter(env, free)
-            lookup = converter._lookup(env["res.partner"], {"name": "Foreign"}, None, "x", 0)
+            lookup = converter._lookup(
+                env["res.partner"], {"name": "Foreign"}, None, "x", 0
+            )
             converter.resolve()
             self.assertEqual(len(lookup.ids), found, free)
 
     def test_dates_and_datetimes(self):
         rate = self.env["res.currency.rate"]
         date_field, datetime_field = rate._fields["name"], rate._fields["create_date"]
-        self.assertEqual(convert_plain(self.env, date_field, "2024-02-29", "p"), "2024-02-29")
-        self.assertEqual(convert_plain(self.env, datetime_field, "2024-01-01T10:00:00+07:00", "p"), "2024-01-01 03:00:00")
-        self.assertEqual(convert_plain(self.env, datetime_field, "2024-01-01 10:00:00", "p"), "2024-01-01 10:00:00")
-        for field, bad in ((date_field, "2024-02-30"), (date_field, 20240101), (datetime_field, "yesterday")):
-            with self.subTest(bad=bad), self.assertRaisesRegex(ApiError, "p: expected an ISO"):
+        self.assertEqual(
+            convert_plain(self.env, date_field, "2024-02-29", "p"), "2024-02-29"
+        )
+        self.assertEqual(
+            convert_plain(self.env, datetime_field, "2024-01-01T10:00:00+07:00", "p"),
+            "2024-01-01 03:00:00",
+        )
+        self.assertEqual(
+            convert_plain(self.env, datetime_field, "2024-01-01 10:00:00", "p"),
+            "2024-01-01 10:00:00",
+        )
+        for field, bad in (
+            (date_field, "2024-02-30"),
+            (date_field, 20240101),
+            (datetime_field, "yesterday"),
+        ):
+            with (
+                self.subTest(bad=bad),
+                self.assertRaisesRegex(ApiError, "p: expected an ISO"),
+            ):
                 convert_plain(self.env, field, bad, "p")

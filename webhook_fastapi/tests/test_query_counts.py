@@ -28,27 +28,48 @@ class TestQueryCounts(WebhookServiceCase):
 
         def params(n):
             records = [{"name": f"QC tag {i}"} for i in range(n)]
-            return {"model": "res.partner", "vals": {"payload": {"name": "QC", "category_id": {"records": records}}}}
+            return {
+                "model": "res.partner",
+                "vals": {
+                    "payload": {"name": "QC", "category_id": {"records": records}}
+                },
+            }
 
         self.count("create_data", params(10))  # warm caches
         self.count("create_data", params(100))
         # At most one query apart: which users Odoo happens to prefetch
         # together may differ; a lookup per item would show 90 more.
-        self.assertLessEqual(self.count("create_data", params(100)) - self.count("create_data", params(10)), 1)
+        self.assertLessEqual(
+            self.count("create_data", params(100))
+            - self.count("create_data", params(10)),
+            1,
+        )
 
     def test_one2many_lines_with_lookups(self):
         countries = self.env["res.country"].search([], limit=50)
 
         def params(n):
-            lines = [{"name": f"line {i}", "country_id": {"name": countries[i].name}} for i in range(n)]
-            return {"model": "res.partner", "vals": {"payload": {"name": "QC o2m", "child_ids": lines}}}
+            lines = [
+                {"name": f"line {i}", "country_id": {"name": countries[i].name}}
+                for i in range(n)
+            ]
+            return {
+                "model": "res.partner",
+                "vals": {"payload": {"name": "QC o2m", "child_ids": lines}},
+            }
 
         def native(n):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.cr.sql_log_count
             self.Partner.with_user(self.api_user).create(
-                {"name": "native", "child_ids": [(0, 0, {"name": f"l{i}", "country_id": countries[i].id}) for i in range(n)]}
+                {
+                    "name": "native",
+                    "child_ids": [
+                        (0, 0, {"name": f"l{i}", "country_id": countries[i].id})
+                        for i in range(n)
+                    ],
+                }
             )
             self.env.flush_all()
             return self.cr.sql_log_count - before
@@ -65,7 +86,14 @@ class TestQueryCounts(WebhookServiceCase):
         tag = self.Category.create({"name": "QC search"})
         parent = self.Partner.create({"name": "QC parent"})
         self.Partner.create(
-            [{"name": f"QC row {i}", "parent_id": parent.id, "category_id": [(6, 0, tag.ids)]} for i in range(200)]
+            [
+                {
+                    "name": f"QC row {i}",
+                    "parent_id": parent.id,
+                    "category_id": [(6, 0, tag.ids)],
+                }
+                for i in range(200)
+            ]
         )
 
         def params(limit):
@@ -73,7 +101,11 @@ class TestQueryCounts(WebhookServiceCase):
                 "model": "res.partner",
                 "vals": {
                     "payload": {
-                        "search_field": ["name", "parent_id{name,email}", "category_id{name,color}"],
+                        "search_field": [
+                            "name",
+                            "parent_id{name,email}",
+                            "category_id{name,color}",
+                        ],
                         "search_domain": [["name", "=like", "QC row %"]],
                         "limit": limit,
                     }
@@ -82,4 +114,7 @@ class TestQueryCounts(WebhookServiceCase):
 
         self.count("search_data", params(20))
         self.count("search_data", params(200))
-        self.assertEqual(self.count("search_data", params(200)), self.count("search_data", params(20)))
+        self.assertEqual(
+            self.count("search_data", params(200)),
+            self.count("search_data", params(20)),
+        )

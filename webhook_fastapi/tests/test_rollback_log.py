@@ -26,10 +26,14 @@ class TestRollbackAndLog(WebhookHttpCase):
         self.env["ir.config_parameter"].set_param(key, value)
 
     def test_failed_call_leaves_nothing_but_its_log(self):
-        self.assertApiError(self.post("create_data", self.FAILING), 400, "Nobody at all")
+        self.assertApiError(
+            self.post("create_data", self.FAILING), 400, "Nobody at all"
+        )
         self.assertFalse(self.Category.search([("name", "=", "Leftover tag")]))
         log = self.last_log()
-        self.assertEqual((log.state, log.http_status, log.route), ("failed", 400, "/api/create_data"))
+        self.assertEqual(
+            (log.state, log.http_status, log.route), ("failed", 400, "/api/create_data")
+        )
         self.assertIn("Nobody at all", log.error_message)
         self.assertEqual(log.user_id, self.api_user)
 
@@ -43,8 +47,13 @@ class TestRollbackAndLog(WebhookHttpCase):
 
     def test_unexpected_error_is_500_without_details_and_rolled_back(self):
         params = {"model": "res.partner", "vals": {"payload": {"name": "Doomed"}}}
-        with patch.object(PayloadConverter, "attach", self._boom), self.assertLogs("odoo.addons.webhook_fastapi", "ERROR"):
-            self.assertApiError(self.post("create_data", params), 500, "Internal server error")
+        with (
+            patch.object(PayloadConverter, "attach", self._boom),
+            self.assertLogs("odoo.addons.webhook_fastapi", "ERROR"),
+        ):
+            self.assertApiError(
+                self.post("create_data", params), 500, "Internal server error"
+            )
         self.assertFalse(self.Partner.search([("name", "=", "Doomed")]))
         log = self.last_log()
         self.assertIn("simulated bug", log.traceback)
@@ -53,22 +62,35 @@ class TestRollbackAndLog(WebhookHttpCase):
     def test_unexpected_error_keeps_work_when_asked(self):
         self.setParam("webhook.rollback_except", "0")
         params = {"model": "res.partner", "vals": {"payload": {"name": "Survivor"}}}
-        with patch.object(PayloadConverter, "attach", self._boom), self.assertLogs("odoo.addons.webhook_fastapi", "ERROR"):
+        with (
+            patch.object(PayloadConverter, "attach", self._boom),
+            self.assertLogs("odoo.addons.webhook_fastapi", "ERROR"),
+        ):
             self.assertApiError(self.post("create_data", params), 500)
         self.assertTrue(self.Partner.search([("name", "=", "Survivor")]))
 
     def test_route_switches(self):
-        params = {"model": "res.partner", "vals": {"payload": {"search_field": ["name"], "limit": 1}}}
+        params = {
+            "model": "res.partner",
+            "vals": {"payload": {"search_field": ["name"], "limit": 1}},
+        }
         count = self.Log.search_count([])
         self.setParam("webhook.search_data_log", "False")
         self.assertApiOk(self.post("search_data", params))
         self.assertEqual(self.Log.search_count([]), count)
-        self.setParam("webhook.search_data_log", "garbage")  # malformed means the default: on
+        self.setParam(
+            "webhook.search_data_log", "garbage"
+        )  # malformed means the default: on
         self.assertApiOk(self.post("search_data", params))
         self.assertEqual(self.Log.search_count([]), count + 1)
 
     def test_secrets_never_logged(self):
-        params = {"model": "res.partner", "vals": {"payload": {"name": "Secretive", "comment": "x", "password": "hunter2"}}}
+        params = {
+            "model": "res.partner",
+            "vals": {
+                "payload": {"name": "Secretive", "comment": "x", "password": "hunter2"}
+            },
+        }
         self.post("create_data", params, headers={"Cookie": "session_id=abc123"})
         log = self.last_log()
         self.assertNotIn("hunter2", log.request_preview)
@@ -78,7 +100,10 @@ class TestRollbackAndLog(WebhookHttpCase):
 
     def test_preview_limit_and_full_log(self):
         self.setParam("webhook.preview_limit", "300")
-        params = {"model": "res.partner", "vals": {"payload": {"name": "Big", "comment": "x" * 1000}}}
+        params = {
+            "model": "res.partner",
+            "vals": {"payload": {"name": "Big", "comment": "x" * 1000}},
+        }
         self.assertApiOk(self.post("create_data", params))
         log = self.last_log()
         self.assertEqual(len(log.request_preview), 300)

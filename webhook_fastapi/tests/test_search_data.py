@@ -17,17 +17,30 @@ class TestSearchData(WebhookHttpCase):
                 "is_company": True,
                 "country_id": cls.env.ref("base.th").id,
                 "category_id": [(6, 0, cls.tag.ids)],
-                "child_ids": [(0, 0, {"name": "S-Contact A", "email": "a@example.com"}), (0, 0, {"name": "S-Contact B"})],
+                "child_ids": [
+                    (0, 0, {"name": "S-Contact A", "email": "a@example.com"}),
+                    (0, 0, {"name": "S-Contact B"}),
+                ],
             }
         )
 
     def search(self, **payload):
-        return self.post("search_data", {"model": "res.partner", "vals": {"payload": payload}})
+        return self.post(
+            "search_data", {"model": "res.partner", "vals": {"payload": payload}}
+        )
 
     def test_expansion_and_empty_values(self):
         result = self.assertApiOk(
             self.search(
-                search_field=["name", "email", "is_company", "country_id{code}", "category_id", "child_ids{name,email,parent_id{ref}}", "create_date"],
+                search_field=[
+                    "name",
+                    "email",
+                    "is_company",
+                    "country_id{code}",
+                    "category_id",
+                    "child_ids{name,email,parent_id{ref}}",
+                    "create_date",
+                ],
                 search_domain="[('ref', '=', 'S-CO')]",
             )
         )
@@ -40,14 +53,35 @@ class TestSearchData(WebhookHttpCase):
         self.assertEqual(row["country_id"], [{"code": "TH"}])
         self.assertEqual(row["category_id"], self.tag.ids)
         children = sorted(row["child_ids"], key=lambda c: c["name"])
-        self.assertEqual(children[0], {"name": "S-Contact A", "email": "a@example.com", "parent_id": [{"ref": "S-CO"}]})
+        self.assertEqual(
+            children[0],
+            {
+                "name": "S-Contact A",
+                "email": "a@example.com",
+                "parent_id": [{"ref": "S-CO"}],
+            },
+        )
         self.assertIsNone(children[1]["email"])
 
     def test_default_fields_limit_offset_order(self):
-        result = self.assertApiOk(self.search(search_domain=[["name", "=like", "S-Contact%"]], order="name desc"))
-        self.assertEqual([r["display_name"] for r in result], ["Search Co, S-Contact B", "Search Co, S-Contact A"])
+        result = self.assertApiOk(
+            self.search(
+                search_domain=[["name", "=like", "S-Contact%"]], order="name desc"
+            )
+        )
+        self.assertEqual(
+            [r["display_name"] for r in result],
+            ["Search Co, S-Contact B", "Search Co, S-Contact A"],
+        )
         self.assertEqual(set(result[0]), {"id", "display_name"})
-        result = self.assertApiOk(self.search(search_domain=[["name", "=like", "S-Contact%"]], order="name asc", limit=1, offset=1))
+        result = self.assertApiOk(
+            self.search(
+                search_domain=[["name", "=like", "S-Contact%"]],
+                order="name asc",
+                limit=1,
+                offset=1,
+            )
+        )
         self.assertEqual(len(result), 1)
 
     def test_bad_inputs(self):

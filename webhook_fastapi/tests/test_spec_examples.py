@@ -15,7 +15,9 @@ class TestSpecExamples(WebhookHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.tag = cls.Category.create({"name": "Customer"})
-        cls.existing = cls.Partner.create({"name": "Customer A", "is_company": True, "ref": "CUST-A"})
+        cls.existing = cls.Partner.create(
+            {"name": "Customer A", "is_company": True, "ref": "CUST-A"}
+        )
 
     def test_1_create_data(self):
         result = self.assertApiOk(
@@ -28,11 +30,23 @@ class TestSpecExamples(WebhookHttpCase):
                         "payload": {
                             "name": "SO-like partner",
                             "parent_id": {"name": "New Company"},
-                            "category_id": {"mode": "replace", "records": [{"name": "Customer"}]},
-                            "child_ids": [{"name": "Contact 1", "title": {"name": "Doctor"}}],
-                            "attachment_ids": [{"name": "po.txt", "datas": base64.b64encode(b"PO").decode()}],
+                            "category_id": {
+                                "mode": "replace",
+                                "records": [{"name": "Customer"}],
+                            },
+                            "child_ids": [
+                                {"name": "Contact 1", "title": {"name": "Doctor"}}
+                            ],
+                            "attachment_ids": [
+                                {
+                                    "name": "po.txt",
+                                    "datas": base64.b64encode(b"PO").decode(),
+                                }
+                            ],
                         },
-                        "auto_create": {"parent_id": {"name": "New Company", "is_company": True}},
+                        "auto_create": {
+                            "parent_id": {"name": "New Company", "is_company": True}
+                        },
                         "result_field": ["name"],
                     },
                 },
@@ -43,14 +57,20 @@ class TestSpecExamples(WebhookHttpCase):
         self.assertEqual(partner.parent_id.name, "New Company")
         self.assertEqual(partner.category_id, self.tag)
         self.assertEqual(partner.child_ids.title.name, "Doctor")
-        self.assertEqual(self.last_log().callback_url, "https://your-system.example/webhook")
+        self.assertEqual(
+            self.last_log().callback_url, "https://your-system.example/webhook"
+        )
 
     def test_2_create_update_data(self):
         params = {
             "model": "res.partner",
             "vals": {
                 "search_key": {"ref": "CUST-B"},
-                "payload": {"name": "Customer B", "ref": "CUST-B", "parent_id": {"name": "Customer A"}},
+                "payload": {
+                    "name": "Customer B",
+                    "ref": "CUST-B",
+                    "parent_id": {"name": "Customer A"},
+                },
                 "result_field": ["name"],
             },
         }
@@ -70,7 +90,10 @@ class TestSpecExamples(WebhookHttpCase):
                         "payload": {
                             "comment": "updated",
                             "user_id": {"id": self.api_user.id},
-                            "category_id": {"mode": "add", "records": [{"name": "Customer"}]},
+                            "category_id": {
+                                "mode": "add",
+                                "records": [{"name": "Customer"}],
+                            },
                         },
                         "result_field": ["comment"],
                     },
@@ -90,7 +113,11 @@ class TestSpecExamples(WebhookHttpCase):
                     "model": "res.partner",
                     "vals": {
                         "payload": {
-                            "search_field": ["name", "parent_id{name,ref}", "child_ids{name}"],
+                            "search_field": [
+                                "name",
+                                "parent_id{name,ref}",
+                                "child_ids{name}",
+                            ],
                             "search_domain": "[('ref', '=', 'CUST-A')]",
                             "limit": 10,
                             "order": "name asc, id desc",
@@ -99,7 +126,17 @@ class TestSpecExamples(WebhookHttpCase):
                 },
             )
         )
-        self.assertEqual(result, [{"id": self.existing.id, "name": "Customer A", "parent_id": None, "child_ids": [{"name": "Contact of A"}]}])
+        self.assertEqual(
+            result,
+            [
+                {
+                    "id": self.existing.id,
+                    "name": "Customer A",
+                    "parent_id": None,
+                    "child_ids": [{"name": "Contact of A"}],
+                }
+            ],
+        )
 
     def test_5_call_function(self):
         self.assertApiOk(
@@ -107,7 +144,13 @@ class TestSpecExamples(WebhookHttpCase):
                 "call_function",
                 {
                     "model": "res.partner",
-                    "vals": {"search_key": {"id": self.existing.id}, "payload": {"method": "action_archive", "context": {"lang": "en_US"}}},
+                    "vals": {
+                        "search_key": {"id": self.existing.id},
+                        "payload": {
+                            "method": "action_archive",
+                            "context": {"lang": "en_US"},
+                        },
+                    },
                 },
             )
         )

@@ -68,10 +68,14 @@ class PayloadConverter:
         self._lookups = {}
 
     # -- pass 1 ---------------------------------------------------------
-    def prepare(self, model_name, payload, auto_create=None, update=False, path="payload"):
+    def prepare(
+        self, model_name, payload, auto_create=None, update=False, path="payload"
+    ):
         if not isinstance(payload, dict):
             raise ApiError(f"{path} must be an object of field values")
-        return self._prepare_node(self.env[model_name], payload, auto_create, update, path, 0)
+        return self._prepare_node(
+            self.env[model_name], payload, auto_create, update, path, 0
+        )
 
     def _prepare_node(self, model, payload, auto_create, update, path, depth):
         if depth > MAX_DEPTH:
@@ -80,29 +84,47 @@ class PayloadConverter:
         payload = dict(payload)
         if AUTO_CREATE_KEY not in model._fields and AUTO_CREATE_KEY in payload:
             inner = payload.pop(AUTO_CREATE_KEY)
-            auto_create = {**(auto_create or {}), **self._check_auto_create(inner, f"{path}.{AUTO_CREATE_KEY}")}
-        auto_create = self._check_auto_create(auto_create or {}, f"{path}.{AUTO_CREATE_KEY}")
+            auto_create = {
+                **(auto_create or {}),
+                **self._check_auto_create(inner, f"{path}.{AUTO_CREATE_KEY}"),
+            }
+        auto_create = self._check_auto_create(
+            auto_create or {}, f"{path}.{AUTO_CREATE_KEY}"
+        )
         for name in auto_create:
             field = model._fields.get(name)
             if field is None or field.type not in ("many2one", "many2many"):
                 raise ApiError(
-                    f"{path}.{AUTO_CREATE_KEY}.{name}: not a many2one or many2many field of '{model._name}'"
+                    f"{path}.{AUTO_CREATE_KEY}.{name}: not a many2one or "
+                    f"many2many field of '{model._name}'"
                 )
-        if ATTACHMENTS_KEY in payload and self._is_attachment_list(payload[ATTACHMENTS_KEY]):
-            node.attachments = self._check_attachments(payload.pop(ATTACHMENTS_KEY), f"{path}.{ATTACHMENTS_KEY}")
+        if ATTACHMENTS_KEY in payload and self._is_attachment_list(
+            payload[ATTACHMENTS_KEY]
+        ):
+            node.attachments = self._check_attachments(
+                payload.pop(ATTACHMENTS_KEY), f"{path}.{ATTACHMENTS_KEY}"
+            )
         for name, value in payload.items():
             fpath = f"{path}.{name}"
             field = model._fields.get(name)
             if field is None:
-                raise ApiError(f"Unknown field '{name}' on model '{model._name}' (at {fpath})")
+                raise ApiError(
+                    f"Unknown field '{name}' on model '{model._name}' (at {fpath})"
+                )
             if name in MAGIC_FIELDS:
                 raise ApiError(f"{fpath}: field '{name}' cannot be set")
             if field.type == "many2one":
-                node.vals[name] = self._prepare_many2one(field, value, auto_create.get(name), fpath, depth)
+                node.vals[name] = self._prepare_many2one(
+                    field, value, auto_create.get(name), fpath, depth
+                )
             elif field.type == "many2many":
-                node.vals[name] = self._prepare_many2many(field, value, auto_create.get(name), fpath, depth)
+                node.vals[name] = self._prepare_many2many(
+                    field, value, auto_create.get(name), fpath, depth
+                )
             elif field.type == "one2many":
-                mode, children = self._prepare_one2many(field, value, update, fpath, depth)
+                mode, children = self._prepare_one2many(
+                    field, value, update, fpath, depth
+                )
                 node.vals[name] = mode
                 node.children.append((name, children))
             else:
@@ -111,7 +133,9 @@ class PayloadConverter:
 
     @staticmethod
     def _check_auto_create(value, path):
-        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        if not isinstance(value, dict) or not all(
+            isinstance(v, dict) for v in value.values()
+        ):
             raise ApiError(f"{path} must map field names to objects of values")
         return value
 
@@ -120,24 +144,32 @@ class PayloadConverter:
             value = {"id": value}
         if not isinstance(value, dict) or not value:
             raise ApiError(
-                f"{path}: expected an object of lookup values like {{\"name\": \"...\"}} "
-                f"or {{\"id\": 5}}, got {value!r}"
+                f'{path}: expected an object of lookup values like {{"name": "..."}} '
+                f'or {{"id": 5}}, got {value!r}'
             )
         key = []
         for fname, fvalue in value.items():
             field = comodel._fields.get(fname)
             if field is None:
-                raise ApiError(f"{path}: unknown lookup field '{fname}' on model '{comodel._name}'")
+                raise ApiError(
+                    f"{path}: unknown lookup field '{fname}' on model '{comodel._name}'"
+                )
             if not field.store and fname != "id":
-                raise ApiError(f"{path}: lookup field '{fname}' of '{comodel._name}' is not stored")
-            if field.type in ("one2many", "many2many") or isinstance(fvalue, dict | list):
+                raise ApiError(
+                    f"{path}: lookup field '{fname}' of '{comodel._name}' is not stored"
+                )
+            if field.type in ("one2many", "many2many") or isinstance(
+                fvalue, dict | list
+            ):
                 raise ApiError(f"{path}.{fname}: lookup values must be plain values")
             if fname == "id":
                 if not isinstance(fvalue, int) or isinstance(fvalue, bool):
                     raise ApiError(f"{path}.id: expected an integer, got {fvalue!r}")
                 key.append((fname, fvalue))
             elif field.type == "many2one":
-                if fvalue not in (None, False) and (not isinstance(fvalue, int) or isinstance(fvalue, bool)):
+                if fvalue not in (None, False) and (
+                    not isinstance(fvalue, int) or isinstance(fvalue, bool)
+                ):
                     raise ApiError(f"{path}.{fname}: expected an id, got {fvalue!r}")
                 key.append((fname, fvalue or False))
             else:
@@ -151,24 +183,31 @@ class PayloadConverter:
         if auto_values is not None and lookup.auto_create is None:
             values = {k: v for k, v in dict(key).items() if k != "id"}
             values.update(auto_values)
-            lookup.auto_create = self._prepare_node(comodel, values, None, False, f"{path}(auto_create)", depth + 1)
+            lookup.auto_create = self._prepare_node(
+                comodel, values, None, False, f"{path}(auto_create)", depth + 1
+            )
         return lookup
 
     def _prepare_many2one(self, field, value, auto_values, path, depth):
         if value in (None, False):
             return False
-        return self._lookup(self.env[field.comodel_name], value, auto_values, path, depth)
+        return self._lookup(
+            self.env[field.comodel_name], value, auto_values, path, depth
+        )
 
     def _prepare_many2many(self, field, value, auto_values, path, depth):
         if value in (None, False):
             return ("replace", [])
         if not isinstance(value, dict) or "records" not in value:
             raise ApiError(
-                f'{path}: expected {{"mode": "add"|"replace", "records": [...]}}, got {value!r}'
+                f'{path}: expected {{"mode": "add"|"replace", "records": [...]}}, '
+                f"got {value!r}"
             )
         unknown = set(value) - {"mode", "records"}
         if unknown:
-            raise ApiError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: mode, records")
+            raise ApiError(
+                f"{path}: unknown key(s) {sorted(unknown)}; allowed: mode, records"
+            )
         mode = value.get("mode") or "replace"
         if mode not in ("add", "replace"):
             raise ApiError(f"{path}.mode: expected 'add' or 'replace', got {mode!r}")
@@ -176,20 +215,28 @@ class PayloadConverter:
         if not isinstance(records, list):
             raise ApiError(f"{path}.records must be a list")
         comodel = self.env[field.comodel_name]
-        return (mode, [
-            self._lookup(comodel, item, auto_values, f"{path}.records[{i}]", depth)
-            for i, item in enumerate(records)
-        ])
+        return (
+            mode,
+            [
+                self._lookup(comodel, item, auto_values, f"{path}.records[{i}]", depth)
+                for i, item in enumerate(records)
+            ],
+        )
 
     def _prepare_one2many(self, field, value, update, path, depth):
         mode = "replace" if update else "add"
         if isinstance(value, dict):
             unknown = set(value) - {"mode", "records"}
             if unknown or "records" not in value:
-                raise ApiError(f'{path}: expected a list of objects or {{"mode": "add"|"replace", "records": [...]}}')
+                raise ApiError(
+                    f"{path}: expected a list of objects or "
+                    '{"mode": "add"|"replace", "records": [...]}'
+                )
             mode = value.get("mode") or "replace"
             if mode not in ("add", "replace"):
-                raise ApiError(f"{path}.mode: expected 'add' or 'replace', got {mode!r}")
+                raise ApiError(
+                    f"{path}.mode: expected 'add' or 'replace', got {mode!r}"
+                )
             value = value["records"]
         if value in (None, False):
             value = []
@@ -199,8 +246,14 @@ class PayloadConverter:
         children = []
         for i, item in enumerate(value):
             if not isinstance(item, dict):
-                raise ApiError(f"{path}[{i}]: expected an object of field values, got {item!r}")
-            children.append(self._prepare_node(comodel, item, None, False, f"{path}[{i}]", depth + 1))
+                raise ApiError(
+                    f"{path}[{i}]: expected an object of field values, got {item!r}"
+                )
+            children.append(
+                self._prepare_node(
+                    comodel, item, None, False, f"{path}[{i}]", depth + 1
+                )
+            )
         return ("o2m", mode), children
 
     @staticmethod
@@ -223,17 +276,15 @@ class PayloadConverter:
             vals = {"name": name}
             if "datas" in item:
                 datas = item["datas"]
-                try:
-                    if not isinstance(datas, str):
-                        raise TypeError
-                    base64.b64decode(datas, validate=True)
-                except (binascii.Error, ValueError, TypeError):
-                    raise ApiError(f"{ipath}.datas: not valid base64") from None
+                if not _is_base64(datas):
+                    raise ApiError(f"{ipath}.datas: not valid base64")
                 vals.update(type="binary", datas=datas)
             else:
                 url = item["url"]
                 if not isinstance(url, str) or not url.lower().startswith(URL_SCHEMES):
-                    raise ApiError(f"{ipath}.url: only http(s) URLs are accepted, got {url!r}")
+                    raise ApiError(
+                        f"{ipath}.url: only http(s) URLs are accepted, got {url!r}"
+                    )
                 vals.update(type="url", url=url)
             for extra in ("mimetype", "description"):
                 if isinstance(item.get(extra), str):
@@ -247,19 +298,25 @@ class PayloadConverter:
         groups = defaultdict(list)
         for lookup in self._lookups.values():
             if lookup.ids is None:
-                groups[(lookup.model._name, tuple(n for n, _v in lookup.key))].append(lookup)
+                groups[(lookup.model._name, tuple(n for n, _v in lookup.key))].append(
+                    lookup
+                )
         for (model_name, names), lookups in groups.items():
             model = self.env[model_name]
             if len(names) == 1:
                 values = list({lk.key[0][1] for lk in lookups})
                 domain = [(names[0], "in", values)]
             else:
-                domain = expression.OR([[(n, "=", v) for n, v in lk.key] for lk in lookups])
+                domain = expression.OR(
+                    [[(n, "=", v) for n, v in lk.key] for lk in lookups]
+                )
             domain = expression.AND([domain, self._company_domain(model)])
             found = model.search_fetch(domain, [n for n in names if n != "id"])
             by_key = defaultdict(list)
             for record in found:
-                by_key[tuple((n, _record_key_value(record, n)) for n in names)].append(record.id)
+                by_key[tuple((n, _record_key_value(record, n)) for n in names)].append(
+                    record.id
+                )
             for lookup in lookups:
                 lookup.ids = by_key.get(tuple((n, _norm(v)) for n, v in lookup.key), [])
 
@@ -287,7 +344,11 @@ class PayloadConverter:
                 mode, lookups = value
                 ids = [self._record_id(lk, name) for lk in lookups]
                 ids = list(dict.fromkeys(ids))
-                vals[name] = [Command.set(ids)] if mode == "replace" else [Command.link(i) for i in ids]
+                vals[name] = (
+                    [Command.set(ids)]
+                    if mode == "replace"
+                    else [Command.link(i) for i in ids]
+                )
             else:
                 vals[name] = value
         return vals
@@ -299,13 +360,15 @@ class PayloadConverter:
             return lookup.ids[0]
         if len(lookup.ids) > 1:
             raise ApiError(
-                f"{lookup.path}: {len(lookup.ids)} records of '{lookup.model._name}' match "
+                f"{lookup.path}: {len(lookup.ids)} records of "
+                f"'{lookup.model._name}' match "
                 f"{lookup.describe()} (ids {', '.join(map(str, lookup.ids[:10]))}); "
                 "add lookup fields so that exactly one matches"
             )
         if lookup.auto_create is None:
             raise ApiError(
-                f"{lookup.path}: no record of '{lookup.model._name}' matches {lookup.describe()} "
+                f"{lookup.path}: no record of '{lookup.model._name}' matches "
+                f"{lookup.describe()} "
                 f"(give values in auto_create.{fname} to create it)"
             )
         record = lookup.model.create(self.build(lookup.auto_create))
@@ -332,7 +395,9 @@ class PayloadConverter:
             new_lines = sorted(line for line in record[fname].ids if line not in before)
             # Lines are inserted in command order, so ids follow it too.
             for child, line_id in zip(children, new_lines, strict=False):
-                self._collect_attachments(child, record[fname].browse(line_id), {}, todo)
+                self._collect_attachments(
+                    child, record[fname].browse(line_id), {}, todo
+                )
 
 
 def _has_attachments(node):
@@ -364,68 +429,116 @@ def convert_plain(env, field, value, path):
     takes. Raises ApiError naming the field and the value."""
     if value is None:
         return False
-    ftype = field.type
-
-    def bad(expected):
-        return ApiError(f"{path}: expected {expected} for {ftype} field '{field.name}', got {value!r}")
-
-    if ftype == "boolean":
-        if not isinstance(value, bool):
-            raise bad("true or false")
-        return value
-    if value is False:
+    if value is False and field.type != "boolean":
         return False
-    if ftype == "integer":
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise bad("an integer")
-        if not -(2**31) <= value < 2**31:
-            raise bad("an integer within 32 bits")
-        return value
-    if ftype in ("float", "monetary"):
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise bad("a number")
-        return value
-    if ftype in ("char", "text", "html"):
-        if not isinstance(value, str):
-            raise bad("a string")
-        return value
-    if ftype == "date":
-        try:
-            return fields.Date.to_string(datetime.date.fromisoformat(value))
-        except (TypeError, ValueError):
-            raise bad("an ISO date 'YYYY-MM-DD'") from None
-    if ftype == "datetime":
-        try:
-            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except (AttributeError, TypeError, ValueError):
-            raise bad("an ISO datetime 'YYYY-MM-DD HH:MM:SS' (UTC)") from None
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return fields.Datetime.to_string(parsed)
-    if ftype == "selection":
-        keys = [key for key, _label in field._description_selection(env)]
-        if value not in keys:
-            raise ApiError(
-                f"{path}: {value!r} is not a value of selection field '{field.name}' "
-                f"(allowed: {', '.join(map(repr, keys))})"
-            )
-        return value
-    if ftype == "binary":
-        try:
-            if not isinstance(value, str):
-                raise TypeError
-            base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError, TypeError):
-            raise bad("base64 data") from None
-        return value
-    if ftype == "reference":
-        if not isinstance(value, str) or "," not in value:
-            raise bad("'model,id'")
-        return value
-    if ftype == "many2one_reference":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise bad("an id")
-        return value
+    checker = _CHECKERS.get(field.type)
+    return checker(env, field, value, path) if checker else value
+
+
+def _bad(field, value, path, expected):
+    return ApiError(
+        f"{path}: expected {expected} for {field.type} field '{field.name}', "
+        f"got {value!r}"
+    )
+
+
+def _check_boolean(env, field, value, path):
+    if not isinstance(value, bool):
+        raise _bad(field, value, path, "true or false")
     return value
+
+
+def _check_integer(env, field, value, path):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _bad(field, value, path, "an integer")
+    if not -(2**31) <= value < 2**31:
+        raise _bad(field, value, path, "an integer within 32 bits")
+    return value
+
+
+def _check_number(env, field, value, path):
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _bad(field, value, path, "a number")
+    return value
+
+
+def _check_string(env, field, value, path):
+    if not isinstance(value, str):
+        raise _bad(field, value, path, "a string")
+    return value
+
+
+def _check_date(env, field, value, path):
+    try:
+        return fields.Date.to_string(datetime.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        raise _bad(field, value, path, "an ISO date 'YYYY-MM-DD'") from None
+
+
+def _check_datetime(env, field, value, path):
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        raise _bad(
+            field, value, path, "an ISO datetime 'YYYY-MM-DD HH:MM:SS' (UTC)"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return fields.Datetime.to_string(parsed)
+
+
+def _check_selection(env, field, value, path):
+    keys = [key for key, _label in field._description_selection(env)]
+    if value not in keys:
+        raise ApiError(
+            f"{path}: {value!r} is not a value of selection field '{field.name}' "
+            f"(allowed: {', '.join(map(repr, keys))})"
+        )
+    return value
+
+
+def _check_binary(env, field, value, path):
+    if not _is_base64(value):
+        raise _bad(field, value, path, "base64 data")
+    return value
+
+
+def _check_reference(env, field, value, path):
+    if not isinstance(value, str) or "," not in value:
+        raise _bad(field, value, path, "'model,id'")
+    return value
+
+
+def _check_id(env, field, value, path):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _bad(field, value, path, "an id")
+    return value
+
+
+def _is_base64(value):
+    try:
+        if not isinstance(value, str):
+            return False
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+_CHECKERS = {
+    "boolean": _check_boolean,
+    "integer": _check_integer,
+    "float": _check_number,
+    "monetary": _check_number,
+    "char": _check_string,
+    "text": _check_string,
+    "html": _check_string,
+    "date": _check_date,
+    "datetime": _check_datetime,
+    "selection": _check_selection,
+    "binary": _check_binary,
+    "reference": _check_reference,
+    "many2one_reference": _check_id,
+}

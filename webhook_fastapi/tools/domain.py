@@ -27,7 +27,9 @@ def parse_domain(value):
         return []
     if isinstance(value, str):
         if len(value) > MAX_DOMAIN_LENGTH:
-            raise ApiError("search_domain is longer than %d characters" % MAX_DOMAIN_LENGTH)
+            raise ApiError(
+                "search_domain is longer than %d characters" % MAX_DOMAIN_LENGTH
+            )
         try:
             value = ast.literal_eval(value.strip())
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
@@ -36,12 +38,19 @@ def parse_domain(value):
                 "e.g. \"[('name', '=', 'ACME')]\": %s" % (type(exc).__name__,)
             ) from None
     if not isinstance(value, list | tuple):
-        raise ApiError("search_domain must be a list of conditions, got %s" % type(value).__name__)
+        raise ApiError(
+            "search_domain must be a list of conditions, got %s" % type(value).__name__
+        )
     domain = []
     for item in value:
         if isinstance(item, str) and item in _LOGIC:
             domain.append(item)
-        elif isinstance(item, list | tuple) and len(item) == 3 and isinstance(item[0], str) and isinstance(item[1], str):
+        elif (
+            isinstance(item, list | tuple)
+            and len(item) == 3
+            and isinstance(item[0], str)
+            and isinstance(item[1], str)
+        ):
             domain.append((item[0], item[1], _freeze(item[2])))
         else:
             raise ApiError(
@@ -83,6 +92,7 @@ def parse_order(order, model=None):
             field = model._fields.get(fname)
             if field is None or not field.store:
                 raise ApiError(
-                    "order field '%s' is not a stored field of '%s'" % (fname, model._name)
+                    "order field '%s' is not a stored field of '%s'"
+                    % (fname, model._name)
                 )
     return ", ".join(" ".join(item.split()) for item in items)

@@ -52,12 +52,17 @@ def _parse_item(item):
 
 def _parse_list(text, pos, depth, item):
     if depth > MAX_DEPTH:
-        raise ApiError("invalid field spec %r: nested deeper than %d" % (item, MAX_DEPTH))
+        raise ApiError(
+            "invalid field spec %r: nested deeper than %d" % (item, MAX_DEPTH)
+        )
     spec = {}
     while True:
         match = _NAME.match(text, pos)
         if not match:
-            raise ApiError("invalid field spec %r: expected a field name at %r" % (item, text[pos:] or "end"))
+            raise ApiError(
+                "invalid field spec %r: expected a field name at %r"
+                % (item, text[pos:] or "end")
+            )
         name, pos = match.group(), match.end()
         sub = None
         if pos < len(text) and text[pos] == "{":

@@ -17,7 +17,9 @@ def param_bool(icp, key, default):
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    _logger.warning("System parameter %s=%r is not a boolean: using %s", key, raw, default)
+    _logger.warning(
+        "System parameter %s=%r is not a boolean: using %s", key, raw, default
+    )
     return default
 
 
@@ -31,7 +33,12 @@ def param_int(icp, key, default):
     except ValueError:
         value = 0
     if value <= 0:
-        _logger.warning("System parameter %s=%r is not a positive integer: using %s", key, raw, default)
+        _logger.warning(
+            "System parameter %s=%r is not a positive integer: using %s",
+            key,
+            raw,
+            default,
+        )
         return default
     return value
 
@@ -46,6 +53,11 @@ def param_str_list(icp, key, default=()):
     except ValueError:
         value = None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        _logger.warning("System parameter %s=%r is not a JSON list of strings: using %r", key, raw, list(default))
+        _logger.warning(
+            "System parameter %s=%r is not a JSON list of strings: using %r",
+            key,
+            raw,
+            list(default),
+        )
         return list(default)
     return value

@@ -16,7 +16,9 @@ def redact(value):
     its value replaced by ``***``, at any depth."""
     if isinstance(value, dict):
         return {
-            key: REDACTED if isinstance(key, str) and SECRET_KEY.search(key) else redact(val)
+            key: REDACTED
+            if isinstance(key, str) and SECRET_KEY.search(key)
+            else redact(val)
             for key, val in value.items()
         }
     if isinstance(value, list | tuple):

@@ -27,7 +27,11 @@ def serialize_records(records, spec, with_id=False):
         return []
     check_spec(records, spec)
     names = list(spec)
-    rows = records.read(names, load=None) if names else [{"id": rid} for rid in records.ids]
+    rows = (
+        records.read(names, load=None)
+        if names
+        else [{"id": rid} for rid in records.ids]
+    )
     for name, sub in spec.items():
         if sub is None:
             continue
@@ -69,7 +73,8 @@ def check_spec(model, spec, path=""):
         if sub is not None:
             if field.type not in RELATIONAL:
                 raise ApiError(
-                    f"Field '{path}{name}' of type {field.type} cannot be expanded with {{...}}"
+                    f"Field '{path}{name}' of type {field.type} "
+                    "cannot be expanded with {...}"
                 )
             check_spec(model.env[field.comodel_name], sub, f"{path}{name}.")
 

@@ -8,7 +8,12 @@ from urllib.parse import urlsplit
 from .errors import ApiError
 
 # Cloud metadata services answer on these even when the rest is filtered.
-METADATA_HOSTS = {"169.254.169.254", "fd00:ec2::254", "metadata.google.internal", "100.100.100.200"}
+METADATA_HOSTS = {
+    "169.254.169.254",
+    "fd00:ec2::254",
+    "metadata.google.internal",
+    "100.100.100.200",
+}
 
 
 def _forbidden_ip(ip):
@@ -40,20 +45,31 @@ def check_url(url, allowed_hosts=(), resolve=False, what="URL"):
     if host in {h.lower() for h in allowed_hosts}:
         return url
     if host in METADATA_HOSTS or host == "localhost" or host.endswith(".localhost"):
-        raise ApiError(f"{what} {url!r} points at a local or internal address, which is refused")
+        raise ApiError(
+            f"{what} {url!r} points at a local or internal address, which is refused"
+        )
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         addresses = []
         if resolve:
             try:
-                infos = socket.getaddrinfo(host, parts.port or None, proto=socket.IPPROTO_TCP)
+                infos = socket.getaddrinfo(
+                    host, parts.port or None, proto=socket.IPPROTO_TCP
+                )
             except OSError as exc:
-                raise ApiError(f"{what} host {host!r} cannot be resolved: {exc}") from None
-            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+                raise ApiError(
+                    f"{what} host {host!r} cannot be resolved: {exc}"
+                ) from None
+            addresses = [
+                ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos
+            ]
     for ip in addresses:
         if str(ip) in {h.lower() for h in allowed_hosts}:
             continue
         if _forbidden_ip(ip):
-            raise ApiError(f"{what} {url!r} points at a local or internal address ({ip}), which is refused")
+            raise ApiError(
+                f"{what} {url!r} points at a local or internal address ({ip}), "
+                "which is refused"
+            )
     return url
