@@ -154,9 +154,11 @@ class PayloadConverter:
                 raise ApiError(
                     f"{path}: unknown lookup field '{fname}' on model '{comodel._name}'"
                 )
-            if not field.store and fname != "id":
+            # Inherited and related fields (product.product's name) are fine.
+            if not field._description_searchable:
                 raise ApiError(
-                    f"{path}: lookup field '{fname}' of '{comodel._name}' is not stored"
+                    f"{path}: lookup field '{fname}' of '{comodel._name}' "
+                    "cannot be searched"
                 )
             if field.type in ("one2many", "many2many") or isinstance(
                 fvalue, dict | list
