@@ -1,0 +1,413 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The API log: preview boundaries, route switches, rollback, redaction,
+access, replay and retention. (test_rollback_log covers the basics.)"""
+
+import json
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from ..schemas import CreateDataRequest
+from .common import WebhookHttpCase
+
+SECRET_VALUES = ("pw-hunter2", "tok-s3cr3t", "sec-b4n4n4", "key-4p1k3y", "nested-tok-99", "hdr-k3y-77")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookLog(WebhookHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.clerk = new_test_user(cls.env, login="webhook_log_clerk", groups="base.group_user", name="Log Clerk")
+        cls.partner = cls.Partner.create({"name": "Logged Partner", "ref": "LOG-1"})
+
+    def setParam(self, key, value):
+        self.env["ir.config_parameter"].set_param(key, value)
+
+    def new_logs(self, before_id):
+        return self.Log.search([("id", ">", before_id)], order="id")
+
+    def max_log_id(self):
+        return self.Log.search([], limit=1, order="id desc").id or 0
+
+    # ------------------------------------------------------------------
+    # Previews and full logs at the boundary
+    # ------------------------------------------------------------------
+    def test_preview_boundary(self):
+        params = {
+            "model": "res.partner",
+            "vals": {"payload": {"name": "Bordeline Café 日本", "comment": "é" * 150 + "END"}},
+        }
+        body = {"params": params}
+        # What the log stores: the validated request, serialized without escaping.
+        stored = json.dumps(
+            CreateDataRequest.model_validate(body).model_dump(mode="json"), ensure_ascii=False, default=str
+        )
+        length = len(stored)
+        self.assertGreater(length, 200)
+        for limit, truncated in ((length - 1, True), (length, False), (length + 1, False)):
+            with self.subTest(limit=limit):
+                self.setParam("webhook.preview_limit", str(limit))
+                code, answer = self.post("create_data", body=body)
+                self.assertEqual(code, 200, answer)
+                log = self.last_log()
+                self.assertEqual(log.request_size, length)
+                self.assertEqual(log.request_preview, stored[:limit])
+                answer_text = json.dumps(answer, ensure_ascii=False)
+                self.assertEqual(log.response_size, len(answer_text))
+                self.assertEqual(log.response_preview, answer_text)  # short: whole
+                self.assertEqual(bool(log.full_log_attachment_id), truncated)
+                if truncated:
+                    attachment = log.full_log_attachment_id
+                    self.assertEqual((attachment.res_model, attachment.res_id), ("webhook.log", log.id))
+                    full = json.loads(attachment.raw.decode())
+                    self.assertEqual(full["request"], json.loads(stored))
+                    self.assertEqual(full["response"], answer)
+                    action = log.action_open_full_log()
+                    self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=false")
+                else:
+                    self.assertFalse(log.action_open_full_log())
+
+    def test_response_over_limit_alone_gets_a_full_log(self):
+        self.setParam("webhook.preview_limit", "250")
+        params = {"model": "res.partner", "vals": {"payload": {"search_field": ["name", "ref"], "limit": 50}}}
+        self.Partner.create([{"name": f"Many {i}", "ref": f"MANY-{i}"} for i in range(10)])
+        self.assertApiOk(self.post("search_data", params))
+        log = self.last_log()
+        self.assertLessEqual(log.request_size, 250)
+        self.assertGreater(log.response_size, 250)
+        self.assertEqual(len(log.response_preview), 250)
+        self.assertIn(b"MANY-9", log.full_log_attachment_id.raw)
+
+    def test_malformed_preview_limit_means_default(self):
+        for value in ("lots", "-5", "0"):
+            self.setParam("webhook.preview_limit", value)
+            with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
+                self.assertEqual(self.Log._preview_limit(), 2000)
+        self.env["ir.config_parameter"].search([("key", "=", "webhook.preview_limit")]).unlink()
+        self.assertEqual(self.Log._preview_limit(), 2000)
+
+    def test_entry_fields(self):
+        params = {
+            "model": "res.partner",
+            "vals": {"callback_url": "https://example.com/hook", "payload": {"name": "Fields"}},
+        }
+        before = fields.Datetime.now() - timedelta(seconds=1)
+        result = self.assertApiOk(self.post("create_data", params))
+        log = self.last_log()
+        self.assertEqual(log.log_type, "receive")
+        self.assertEqual(log.state, "done")
+        self.assertEqual(log.http_status, 200)
+        self.assertEqual(log.model_name, "res.partner")
+        self.assertEqual(log.callback_url, "https://example.com/hook")
+        self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
+        self.assertGreaterEqual(log.date, before)
+        self.assertGreater(log.duration_ms, 0)
+        self.assertEqual(log.remote_addr, "127.0.0.1")
+        action = log.action_open_record()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", result["id"]))
+        self.assertTrue(log.can_replay)
+
+    # ------------------------------------------------------------------
+    # Route switches
+    # ------------------------------------------------------------------
+    def _route_calls(self):
+        key = {"ref": "LOG-1"}
+        return {
+            "create_data": {"model": "res.partner", "vals": {"payload": {"name": "Switch"}}},
+            "update_data": {"model": "res.partner", "vals": {"search_key": key, "payload": {"comment": "x"}}},
+            "create_update_data": {
+                "model": "res.partner",
+                "vals": {"search_key": key, "payload": {"comment": "y"}},
+            },
+            "search_data": {"model": "res.partner", "vals": {"payload": {"search_field": ["name"], "limit": 1}}},
+            "call_function": {
+                "model": "res.partner",
+                "vals": {"search_key": key, "payload": {"method": "read", "parameter": {"fields": ["name"]}}},
+            },
+        }
+
+    def test_each_route_switch(self):
+        calls = self._route_calls()
+        ICP = self.env["ir.config_parameter"]
+        for route, params in calls.items():
+            with self.subTest(route=route):
+                key = f"webhook.{route}_log"
+                # Off: this route is not logged, the others still are.
+                self.setParam(key, "False")
+                start = self.max_log_id()
+                self.assertApiOk(self.post(route, params))
+                self.assertFalse(self.new_logs(start))
+                other = "search_data" if route != "search_data" else "create_data"
+                self.assertApiOk(self.post(other, calls[other]))
+                self.assertEqual(self.new_logs(start).mapped("route"), [f"/api/{other}"])
+                # "0" is off too.
+                self.setParam(key, "0")
+                start = self.max_log_id()
+                self.assertApiOk(self.post(route, params))
+                self.assertFalse(self.new_logs(start))
+                # Missing means the default: on.
+                ICP.search([("key", "=", key)]).unlink()
+                start = self.max_log_id()
+                self.assertApiOk(self.post(route, params))
+                self.assertEqual(self.new_logs(start).mapped("route"), [f"/api/{route}"])
+                # Malformed means the default too, never an error.
+                self.setParam(key, "maybe?")
+                start = self.max_log_id()
+                with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
+                    self.assertApiOk(self.post(route, params))
+                self.assertEqual(len(self.new_logs(start)), 1)
+                self.setParam(key, "True")
+
+    # ------------------------------------------------------------------
+    # A failed call's entry survives its rollback
+    # ------------------------------------------------------------------
+    def test_failed_method_call_rolled_back_entry_kept(self):
+        def webhook_test_fail(records):
+            records.write({"comment": "written before the failure"})
+            raise UserError("refused after writing")
+
+        partner_class = type(self.env["res.partner"])
+        with patch.object(partner_class, "webhook_test_fail", webhook_test_fail, create=True):
+            params = {
+                "model": "res.partner",
+                "vals": {"search_key": {"ref": "LOG-1"}, "payload": {"method": "webhook_test_fail"}},
+            }
+            self.assertApiError(self.post("call_function", params), 400, "refused after writing")
+        self.partner.invalidate_recordset()
+        self.assertFalse(self.partner.comment)
+        log = self.last_log()
+        self.assertEqual(
+            (log.state, log.http_status, log.route, log.function),
+            ("failed", 400, "/api/call_function", "webhook_test_fail"),
+        )
+        self.assertIn("refused after writing", log.error_message)
+        self.assertFalse(log.traceback)  # a 4xx is the caller's fault: no traceback
+
+    # ------------------------------------------------------------------
+    # Redaction
+    # ------------------------------------------------------------------
+    def _assert_nowhere(self, log, secrets):
+        texts = [
+            log.request_preview,
+            log.response_preview,
+            log.request_headers,
+            log.error_message,
+            log.traceback,
+        ]
+        if log.full_log_attachment_id:
+            texts.append(log.full_log_attachment_id.raw.decode())
+        blob = "\n".join(t or "" for t in texts)
+        for secret in secrets:
+            self.assertNotIn(secret, blob)
+
+    def test_each_kind_of_secret_redacted(self):
+        self.setParam("webhook.preview_limit", "100")  # the full log must be redacted too
+        params = {
+            "model": "res.partner",
+            "vals": {
+                "payload": {
+                    "name": "Secret keeper",
+                    "comment": "c" * 200,
+                    "password": "pw-hunter2",
+                    "access_token": "tok-s3cr3t",
+                    "client_secret": "sec-b4n4n4",
+                    "api_key": "key-4p1k3y",
+                    "child_ids": [{"name": "Kid", "refresh_token": "nested-tok-99"}],
+                }
+            },
+        }
+        headers = {"X-Api-Key": "hdr-k3y-77", "Cookie": "session_id=cookie-abc; other=1"}
+        self.post("create_data", params, headers=headers)  # fails on the unknown fields: logged anyway
+        log = self.last_log()
+        self.assertTrue(log.full_log_attachment_id)
+        self._assert_nowhere(log, SECRET_VALUES + ("cookie-abc", self.api_key))
+        full = json.loads(log.full_log_attachment_id.raw.decode())["request"]["params"]["vals"]["payload"]
+        for key in ("password", "access_token", "client_secret", "api_key"):
+            self.assertEqual(full[key], "***", key)
+        self.assertEqual(full["child_ids"][0], {"name": "Kid", "refresh_token": "***"})
+        headers_logged = json.loads(log.request_headers)
+        lowered = {k.lower(): v for k, v in headers_logged.items()}
+        for name in ("authorization", "cookie", "x-api-key"):
+            self.assertEqual(lowered[name], "***", name)
+        self.assertEqual(lowered["content-type"], "application/json")
+
+    def test_wrong_api_key_not_logged(self):
+        self.assertApiError(self.post("search_data", {"model": "res.partner"}, key="Bearer wrong-key-xyz"), 401)
+        log = self.last_log()
+        self.assertEqual((log.state, log.http_status), ("failed", 401))
+        self.assertFalse(log.user_id)
+        self._assert_nowhere(log, ("wrong-key-xyz",))
+
+    # ------------------------------------------------------------------
+    # Access
+    # ------------------------------------------------------------------
+    def test_access_admin_only(self):
+        self.setParam("webhook.preview_limit", "50")
+        self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "Acl"}}}))
+        log = self.last_log()
+        attachment = log.full_log_attachment_id
+        self.assertTrue(attachment)
+        # A plain internal user: nothing at all.
+        clerk_log = log.with_user(self.clerk)
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.clerk).search([])
+        with self.assertRaises(AccessError):
+            clerk_log.read(["request_preview"])
+        with self.assertRaises(AccessError):
+            clerk_log.unlink()
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.clerk).read(["raw"])
+        with self.assertRaises(UserError):  # AccessError is a UserError
+            clerk_log.action_replay()
+        menu = self.env.ref("webhook_fastapi.menu_webhook_log")
+        self.assertNotIn(menu, self.env["ir.ui.menu"].with_user(self.clerk).search([]))
+        self.assertIn(menu, self.env["ir.ui.menu"].with_user(self.admin).search([]))
+        # Nor over HTTP.
+        self.authenticate("webhook_log_clerk", "webhook_log_clerk")
+        response = self.url_open(f"/web/content/{attachment.id}")
+        self.assertIn(response.status_code, (403, 404))
+        self.assertNotIn(b"Acl", response.content)
+        # Administrators read and delete, nobody edits or creates.
+        admin_log = log.with_user(self.admin)
+        self.assertTrue(admin_log.request_preview)
+        self.assertTrue(attachment.with_user(self.admin).raw)
+        with self.assertRaises(AccessError):
+            admin_log.write({"state": "done", "error_message": "edited"})
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.admin).create({"route": "/api/forged"})
+        admin_log.unlink()
+        self.assertFalse(log.exists())
+        self.assertFalse(attachment.exists())
+
+    # ------------------------------------------------------------------
+    # Replay
+    # ------------------------------------------------------------------
+    def test_replay_long_request_from_full_log(self):
+        self.setParam("webhook.preview_limit", "80")
+        params = {"model": "res.partner", "vals": {"payload": {"name": "Replayed", "comment": "r" * 300}}}
+        self.assertApiOk(self.post("create_data", params))
+        original = self.last_log()
+        self.assertTrue(original.full_log_attachment_id)
+        action = original.with_user(self.admin).action_replay()
+        replay = self.Log.browse(action["res_id"])
+        self.assertEqual(action["res_model"], "webhook.log")
+        self.assertEqual(replay.replayed_from_id, original)
+        self.assertEqual(original.replay_ids, replay)
+        self.assertEqual(original.replay_count, 1)
+        self.assertEqual((replay.state, replay.route, replay.user_id), ("done", "/api/create_data", self.api_user))
+        partners = self.Partner.search([("name", "=", "Replayed")])
+        self.assertEqual(len(partners), 2)
+        self.assertEqual(partners.mapped("create_uid"), self.api_user)
+        for comment in partners.mapped("comment"):
+            self.assertIn("r" * 300, comment)
+        self.assertEqual(replay.request_preview, original.request_preview)
+        self.assertEqual(replay.res_id, max(partners.ids))
+
+    def test_replay_short_request_from_preview(self):
+        params = {"model": "res.partner", "vals": {"search_key": {"ref": "LOG-1"}, "payload": {"phone": "v1"}}}
+        self.assertApiOk(self.post("update_data", params))
+        original = self.last_log()
+        self.assertFalse(original.full_log_attachment_id)
+        self.partner.phone = "changed since"
+        action = original.with_user(self.admin).action_replay()
+        self.assertEqual(self.Log.browse(action["res_id"]).replayed_from_id, original)
+        self.assertEqual(self.partner.phone, "v1")
+
+    def test_replay_failed_call_logs_failure(self):
+        params = {"model": "res.partner", "vals": {"search_key": {"ref": "NOPE"}, "payload": {"comment": "v1"}}}
+        self.assertApiError(self.post("update_data", params), 404)
+        original = self.last_log()
+        replay = self.Log.browse(original.with_user(self.admin).action_replay()["res_id"])
+        self.assertEqual((replay.state, replay.http_status, replay.replayed_from_id), ("failed", 404, original))
+
+    def test_replay_refusals(self):
+        self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "R"}}}))
+        original = self.last_log().with_user(self.admin)
+        count = self.Log.search_count([])
+        # Archived user: a clear error, nothing run.
+        self.api_user.active = False
+        with self.assertRaisesRegex(UserError, "archived"):
+            original.action_replay()
+        self.api_user.active = True
+        # Redacted secrets cannot be replayed.
+        params = {"model": "res.partner", "vals": {"payload": {"name": "S", "password": "pw-hunter2"}}}
+        self.post("create_data", params)
+        with self.assertRaisesRegex(UserError, "secret"):
+            self.last_log().with_user(self.admin).action_replay()
+        # Entries without a user, sends, and a vanished full log.
+        self.post("search_data", {"model": "res.partner"}, key="Bearer bad")
+        with self.assertRaisesRegex(UserError, "no user"):
+            self.last_log().with_user(self.admin).action_replay()
+        send = self.Log.create({"log_type": "send", "route": "/api/create_data", "state": "pending"})
+        self.assertFalse(send.can_replay)
+        with self.assertRaises(UserError):
+            send.with_user(self.admin).action_replay()
+        truncated = original.sudo().copy({"request_size": 10**6})
+        with self.assertRaisesRegex(UserError, "full log is gone"):
+            truncated.with_user(self.admin).action_replay()
+        self.assertEqual(self.Log.search_count([]), count + 4)  # two calls, the send, the copy: no replay
+
+    def test_replay_with_logging_off_notifies(self):
+        self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "Quiet"}}}))
+        original = self.last_log()
+        self.setParam("webhook.create_data_log", "False")
+        action = original.with_user(self.admin).action_replay()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self.Partner.search_count([("name", "=", "Quiet")]), 2)
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+    def _old_log(self, days, **vals):
+        vals = {"route": "/api/create_data", "date": fields.Datetime.now() - timedelta(days=days), **vals}
+        return self.Log.sudo()._create_with_payloads(vals, {"big": "b" * 50}, {"ok": True})
+
+    def test_retention(self):
+        self.setParam("webhook.preview_limit", "10")
+        self.setParam("webhook.log_retention_days", "10")
+        old = self._old_log(11) | self._old_log(30, state="failed") | self._old_log(11, log_type="send")
+        pending = self._old_log(60, log_type="send", state="pending")
+        recent = self._old_log(9)
+        attachments = old.full_log_attachment_id
+        self.assertEqual(len(attachments), 3)
+        cron = self.env.ref("webhook_fastapi.ir_cron_webhook_log_gc")
+        self.assertTrue(cron.active)
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+        cron.method_direct_trigger()
+        self.assertFalse(old.exists())
+        self.assertFalse(attachments.exists())
+        self.assertEqual((pending | recent).exists(), pending | recent)
+        self.assertTrue((pending | recent).full_log_attachment_id.exists())
+
+    def test_retention_in_batches(self):
+        self.setParam("webhook.log_retention_days", "5")
+        old = self.Log.browse()
+        for _i in range(5):
+            old |= self._old_log(6)
+        sizes = []
+        unlink = type(self.Log).unlink
+
+        def counting_unlink(records):
+            sizes.append(len(records))
+            return unlink(records)
+
+        with patch.object(type(self.Log), "unlink", counting_unlink):
+            self.assertEqual(self.Log._gc_old_logs(batch_size=2, max_batches=2), 4)
+            self.assertEqual(sizes, [2, 2])
+            self.assertEqual(len(old.exists()), 1)
+            self.assertEqual(self.Log._gc_old_logs(batch_size=2, max_batches=2), 1)
+        self.assertFalse(old.exists())
+
+    def test_retention_default_when_malformed(self):
+        self.setParam("webhook.log_retention_days", "forever")
+        kept, dropped = self._old_log(29), self._old_log(31)
+        with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
+            self.Log._gc_old_logs()
+        self.assertTrue(kept.exists())
+        self.assertFalse(dropped.exists())
