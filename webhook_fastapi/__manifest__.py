@@ -27,6 +27,11 @@
         "views/webhook_log_views.xml",
         "views/webhook_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "webhook_fastapi/static/tests/tours/*.js",
+        ],
+    },
     "development_status": "Beta",
     "installable": True,
 }

@@ -8,3 +8,4 @@ from . import test_query_counts
 from . import test_helpers
 from . import test_spec_examples
 from . import test_webhook_log
+from . import test_webhook_log_tour
