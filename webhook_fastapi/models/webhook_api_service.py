@@ -411,7 +411,8 @@ class WebhookApiService(models.AbstractModel):
         cr.execute("SELECT pg_advisory_xact_lock(%s)", [key])
         cr.execute(
             "DO $$ BEGIN RAISE EXCEPTION 'concurrent upsert of the same key, retrying' "
-            "USING ERRCODE = 'serialization_failure'; END $$"
+            "USING ERRCODE = 'serialization_failure'; END $$",
+            log_exceptions=False,  # expected: Odoo retries the request
         )
 
     @api.model
