@@ -1,0 +1,27 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "REST API for Webhook: Outbound",
+    "summary": "POST record data to external systems when records enter a rule's domain",
+    "version": "18.0.1.0.0",
+    "category": "Extra Tools",
+    "license": "AGPL-3",
+    "author": "webhook_fastapi authors",
+    "website": "https://github.com/webhook-fastapi/webhook-fastapi",
+    "depends": ["webhook_fastapi"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter.xml",
+        "data/ir_cron.xml",
+        "views/webhook_outbound_rule_views.xml",
+        "views/webhook_outbound_test_views.xml",
+        "views/webhook_log_views.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "webhook_fastapi_outbound/static/tests/tours/*.js",
+        ],
+    },
+    "development_status": "Beta",
+    "installable": True,
+}

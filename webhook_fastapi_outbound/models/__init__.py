@@ -1,0 +1,3 @@
+from . import webhook_outbound_rule
+from . import webhook_outbound_mixin
+from . import webhook_log

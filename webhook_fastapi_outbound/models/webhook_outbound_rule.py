@@ -1,0 +1,429 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+import logging
+from collections import namedtuple
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import safe_eval
+
+from odoo.addons.webhook_fastapi.tools.errors import ApiError
+from odoo.addons.webhook_fastapi.tools.field_spec import parse_field_spec
+from odoo.addons.webhook_fastapi.tools.serializer import check_spec
+
+from ..tools.signing import generate_secret
+from ..tools.template import path_problem, template_paths
+
+_logger = logging.getLogger(__name__)
+
+QUEUE_KEY = "webhook_fastapi_outbound.queue"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_ATTEMPTS = 8
+# Models a rule must not watch: deliveries write them, a rule on them would
+# feed itself.
+FORBIDDEN_MODELS = ("webhook.log", "webhook.outbound.rule", "ir.cron", "ir.cron.trigger")
+
+# What the write()/create() patches need, cached per model: plain data, no
+# records, so the cache is shared by every environment of the worker.
+RuleData = namedtuple("RuleData", "id fields domain on_create company_id")
+
+
+def domain_field_names(domain):
+    """First segment of the field path of every leaf of ``domain``."""
+    names = set()
+    for leaf in domain:
+        if expression.is_leaf(leaf) and isinstance(leaf[0], str):
+            names.add(leaf[0].split(".")[0])
+    return frozenset(names)
+
+
+class WebhookOutboundRule(models.Model):
+    _name = "webhook.outbound.rule"
+    _description = "Outbound Webhook Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        help="When set, only records of this company (or of no company) fire the "
+        "rule. Leave empty for every company, or for models without a company.",
+    )
+    model_id = fields.Many2one(
+        "ir.model",
+        "Model",
+        required=True,
+        ondelete="cascade",
+        domain=[("transient", "=", False), ("model", "not in", FORBIDDEN_MODELS)],
+    )
+    model_name = fields.Char(related="model_id.model", store=True, index=True, string="Model Name")
+    domain = fields.Char(
+        "Trigger Domain",
+        default="[]",
+        required=True,
+        help="The rule fires when a record goes from not matching this domain to "
+        "matching it, through a write of a field the domain uses.",
+    )
+    trigger_on_create = fields.Boolean(
+        "Also on Creation", help="Also fire once for a created record that matches the domain."
+    )
+    endpoint_source = fields.Selection(
+        [("static", "Static URL"), ("callback", "Record Callback URL")],
+        required=True,
+        default="static",
+    )
+    endpoint_url = fields.Char("Endpoint URL")
+    payload_fields = fields.Text(
+        help='JSON list of field names, with field{sub1,sub2} expansion, e.g. '
+        '["name", "partner_id{name,email}"]; or a JSON object used as a template '
+        'whose string values "{field.path}" are replaced by the record\'s values. '
+        'Empty: {"id": <record id>}.',
+    )
+    authorization_header = fields.Char(
+        "Authorization Header",
+        groups="base.group_system",
+        help="Value of the Authorization header of every request, e.g. 'Bearer <token>'. "
+        "Never written to the logs.",
+    )
+    secret = fields.Char(
+        "Signing Secret",
+        groups="base.group_system",
+        copy=False,
+        default=lambda self: generate_secret(),
+        help="Key of the webhook-signature header (Standard Webhooks: HMAC-SHA256, "
+        "key = base64-decoded part after 'whsec_').",
+    )
+    timeout = fields.Float("Timeout (s)", default=DEFAULT_TIMEOUT)
+    max_attempts = fields.Integer("Maximum Attempts", default=DEFAULT_MAX_ATTEMPTS)
+    delivery_ids = fields.One2many("webhook.log", "outbound_rule_id", "Deliveries")
+    delivery_count = fields.Integer(compute="_compute_delivery_count")
+    payload_warning = fields.Text(compute="_compute_payload_warning")
+
+    _sql_constraints = [
+        ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be positive."),
+        ("max_attempts_positive", "CHECK(max_attempts >= 1)", "At least one attempt is needed."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+    def _compute_delivery_count(self):
+        counts = dict(
+            self.env["webhook.log"]._read_group(
+                [("outbound_rule_id", "in", self.ids)], ["outbound_rule_id"], ["__count"]
+            )
+        )
+        for rule in self:
+            rule.delivery_count = counts.get(rule, 0)
+
+    @api.depends("payload_fields", "model_name")
+    def _compute_payload_warning(self):
+        for rule in self:
+            warning = False
+            if rule.model_name in self.env:
+                try:
+                    payload = rule._parsed_payload()
+                except ValidationError:
+                    payload = None
+                if isinstance(payload, dict):
+                    model = self.env[rule.model_name]
+                    problems = filter(None, (path_problem(model, p) for p in template_paths(payload)))
+                    warning = "\n".join(problems) or False
+            rule.payload_warning = warning and _(
+                "These placeholders cannot be resolved and will be sent as null:\n%s", warning
+            )
+
+    def _parsed_payload(self):
+        """The payload fields as JSON: None (empty), a list or a dict."""
+        self.ensure_one()
+        text = (self.payload_fields or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError(
+                _("Rule '%(rule)s': payload fields are not valid JSON: %(error)s", rule=self.name, error=exc)
+            ) from exc
+        if not isinstance(value, list | dict):
+            raise ValidationError(
+                _("Rule '%s': payload fields must be a JSON list of field names or a JSON object.", self.name)
+            )
+        return value
+
+    @api.constrains("payload_fields", "model_id")
+    def _check_payload_fields(self):
+        for rule in self:
+            payload = rule._parsed_payload()
+            if isinstance(payload, list) and rule.model_name in self.env:
+                try:
+                    check_spec(self.env[rule.model_name], parse_field_spec(payload))
+                except ApiError as exc:
+                    raise ValidationError(
+                        _("Rule '%(rule)s': invalid payload fields: %(error)s", rule=rule.name, error=exc)
+                    ) from exc
+
+    @api.constrains("domain", "model_id")
+    def _check_domain(self):
+        for rule in self:
+            if rule.model_name not in self.env:
+                continue
+            try:
+                domain = rule._eval_domain()
+                # Compiling the domain to SQL checks every field path and operator.
+                self.env[rule.model_name].sudo()._where_calc(domain)
+            except Exception as exc:  # noqa: BLE001 - any error means a bad domain
+                raise ValidationError(
+                    _("Rule '%(rule)s': invalid trigger domain %(domain)s: %(error)s",
+                      rule=rule.name, domain=rule.domain, error=exc)
+                ) from exc
+
+    @api.constrains("model_id")
+    def _check_model(self):
+        for rule in self:
+            if rule.model_name in FORBIDDEN_MODELS or rule.model_id.transient:
+                raise ValidationError(_("Rule '%(rule)s' cannot watch model %(model)s.",
+                                        rule=rule.name, model=rule.model_name))
+
+    @api.constrains("endpoint_source", "endpoint_url")
+    def _check_endpoint(self):
+        for rule in self:
+            url = (rule.endpoint_url or "").strip()
+            if rule.endpoint_source == "static" and not url:
+                raise ValidationError(_("Rule '%s': an Endpoint URL is required for a Static URL.", rule.name))
+            if url and not url.lower().startswith(("http://", "https://")):
+                raise ValidationError(_("Rule '%s': the Endpoint URL must start with http:// or https://.",
+                                        rule.name))
+
+    def _eval_context(self):
+        return {
+            "datetime": safe_eval.datetime,
+            "dateutil": safe_eval.dateutil,
+            "time": safe_eval.time,
+            "uid": self.env.uid,
+            "user": self.env.user,
+            "context_today": lambda: fields.Date.context_today(self),
+        }
+
+    def _eval_domain(self, domain_text=None):
+        domain = safe_eval.safe_eval(domain_text or self.domain or "[]", self._eval_context())
+        if not isinstance(domain, list | tuple):
+            raise ValueError("the domain must be a list")
+        return list(domain)
+
+    # ------------------------------------------------------------------
+    # CRUD: keep the cache and the model patches in step with the rules
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self._rules_changed(patches=True)
+        return rules
+
+    def write(self, vals):
+        res = super().write(vals)
+        # Only these change which models are patched, and how; the rest only
+        # needs the cache cleared (a full registry reload in every worker is
+        # costly).
+        self._rules_changed(patches=bool({"model_id", "active", "trigger_on_create"} & vals.keys()))
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._rules_changed(patches=True)
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list, strict=True)]
+
+    def _rules_changed(self, patches):
+        # clear_cache() is signalled to the other workers through the database.
+        self.env.registry.clear_cache()
+        if patches and self.env.registry.ready:
+            self._unregister_hook()
+            self._register_hook()
+            # Other workers rebuild their registry, hence their patches.
+            self.env.registry.registry_invalidated = True
+
+    def action_regenerate_secret(self):
+        for rule in self:
+            rule.secret = generate_secret()
+        return True
+
+    def action_open_deliveries(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Deliveries"),
+            "res_model": "webhook.log",
+            "view_mode": "list,form",
+            "domain": [("outbound_rule_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    def action_send_test(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send Test"),
+            "res_model": "webhook.outbound.test",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_rule_id": self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # Trigger machinery
+    # ------------------------------------------------------------------
+    @api.model
+    @tools.ormcache("model_name")
+    def _rules_for_model(self, model_name):
+        """Active rules of ``model_name`` as plain tuples (see RuleData)."""
+        rules = self.sudo().with_context(active_test=True).search([("model_name", "=", model_name)])
+        result = []
+        for rule in rules:
+            try:
+                names = domain_field_names(rule._eval_domain())
+            except Exception:  # noqa: BLE001 - refused on save; only an old row can be bad
+                _logger.warning("Outbound webhook rule %s has an invalid domain: ignored", rule.id)
+                continue
+            result.append(RuleData(rule.id, names, rule.domain, rule.trigger_on_create, rule.company_id.id))
+        return tuple(result)
+
+    @api.model
+    def _match(self, data, records):
+        """The records of ``records`` that match rule ``data`` (a RuleData)."""
+        if not records:
+            return records
+        domain = self._eval_domain(data.domain)
+        if data.company_id and "company_id" in records._fields:
+            records = records.filtered(lambda r: r.company_id.id in (False, data.company_id))
+        return records.filtered_domain(domain) if domain else records
+
+    @api.model
+    def _queue(self, data, records):
+        """Remember that ``records`` fired rule ``data``; the deliveries are
+        written by a pre-commit hook, so a change rolled back (with its
+        savepoint or its transaction) is never announced, and the payload is
+        the state of the record when the transaction commits."""
+        if not records:
+            return
+        precommit = self.env.cr.precommit
+        if QUEUE_KEY not in precommit.data:
+            precommit.data[QUEUE_KEY] = {}
+            env = self.env
+            precommit.add(lambda: env["webhook.outbound.rule"].sudo()._flush_queue(precommit.data.get(QUEUE_KEY)))
+        # dict as an ordered set: one delivery per rule and record per commit.
+        precommit.data[QUEUE_KEY].setdefault(data.id, {}).update(dict.fromkeys(records.ids))
+
+    @api.model
+    def _flush_queue(self, queue):
+        if not queue:
+            return
+        rules = self.browse(list(queue)).exists()
+        created = self.env["webhook.log"]
+        for rule in rules:
+            records = self.env[rule.model_name].browse(list(queue[rule.id])).exists()
+            # Check again: a change undone later in the transaction, or in a
+            # savepoint that did not clear the queue, must not be announced.
+            data = next((d for d in self._rules_for_model(rule.model_name) if d.id == rule.id), None)
+            if data is None:
+                continue
+            records = self._match(data, records)
+            created |= rule._create_deliveries(records)
+        # Pre-commit hooks run after the flush of the transaction: flush ours.
+        self.env.flush_all()
+        if created.filtered(lambda d: d.state == "pending"):
+            # The cron is woken after the commit (ir.cron notifies post-commit).
+            self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")._trigger()
+
+    def _create_deliveries(self, records):
+        self.ensure_one()
+        return self.env["webhook.log"].sudo()._outbound_create_deliveries(self, records)
+
+    @api.model
+    def _watched_models(self):
+        """{model name: watch creation too} for the active rules."""
+        watched = {}
+        for row in self.sudo().with_context(active_test=True).search_read([], ["model_name", "trigger_on_create"]):
+            watched[row["model_name"]] = watched.get(row["model_name"], False) or row["trigger_on_create"]
+        return watched
+
+    def _register_hook(self):
+        """Patch write() (and create() when a rule asks for it) of every model
+        that has rules, the way base_automation does: no code is needed on the
+        watched models. Run when the registry is built, in every worker, and
+        again when rules change."""
+        super()._register_hook()
+        for model_name, on_create in self._watched_models().items():
+            if model_name not in self.env:
+                _logger.warning("Outbound webhook rules watch model %s, which is not installed", model_name)
+                continue
+            model_class = self.env.registry[model_name]
+            _patch(model_class, "write", _make_write())
+            if on_create:
+                _patch(model_class, "create", _make_create())
+
+    def _unregister_hook(self):
+        """Remove our patches, and only ours."""
+        for model_class in self.env.registry.values():
+            for name in ("write", "create"):
+                method = model_class.__dict__.get(name)
+                if getattr(method, "_webhook_outbound_patch", False):
+                    if method._webhook_outbound_had_own:
+                        setattr(model_class, name, method.origin)
+                    else:
+                        delattr(model_class, name)
+        super()._unregister_hook()
+
+
+def _patch(model_class, name, method):
+    current = model_class.__dict__.get(name)
+    if getattr(current, "_webhook_outbound_patch", False):
+        return
+    method.origin = getattr(model_class, name)
+    # Someone else (base_automation) may have patched the class already:
+    # restore their method, not the inherited one, when unpatching.
+    method._webhook_outbound_had_own = current is not None
+    method._webhook_outbound_patch = True
+    setattr(model_class, name, method)
+
+
+def _make_write():
+    # Defined in a function so that each patch has its own ``write.origin``.
+    def write(self, vals, **kw):
+        if not self:
+            return write.origin(self, vals, **kw)
+        Rule = self.env["webhook.outbound.rule"]
+        # The cheap path: a dict lookup in a cache and a set intersection.
+        rules = [data for data in Rule._rules_for_model(self._name) if data.fields & vals.keys()]
+        if not rules:
+            return write.origin(self, vals, **kw)
+        Rule = Rule.sudo()
+        records = self.sudo().filtered("id")
+        before = {data: Rule._match(data, records) for data in rules}
+        result = write.origin(self, vals, **kw)
+        for data in rules:
+            # A true transition: did not match before the write, matches after.
+            Rule._queue(data, Rule._match(data, records - before[data]))
+        return result
+
+    return write
+
+
+def _make_create():
+    @api.model_create_multi
+    def create(self, vals_list, **kw):
+        records = create.origin(self, vals_list, **kw)
+        Rule = self.env["webhook.outbound.rule"]
+        rules = [data for data in Rule._rules_for_model(self._name) if data.on_create]
+        if rules:
+            Rule = Rule.sudo()
+            for data in rules:
+                Rule._queue(data, Rule._match(data, records.sudo()))
+        return records
+
+    return create

@@ -1,0 +1,1 @@
+from . import signing, ssrf, template
