@@ -10,7 +10,13 @@ from ..tools.redact import REDACTED, SECRET_KEY, redact
 
 DEFAULT_PREVIEW_LIMIT = 2000
 DEFAULT_RETENTION_DAYS = 30
-REPLAYABLE_ROUTES = ("create_data", "update_data", "create_update_data", "search_data", "call_function")
+REPLAYABLE_ROUTES = (
+    "create_data",
+    "update_data",
+    "create_update_data",
+    "search_data",
+    "call_function",
+)
 
 
 class WebhookLog(models.Model):
@@ -37,9 +43,7 @@ class WebhookLog(models.Model):
     route = fields.Char(index=True)
     model_name = fields.Char("Model", index=True)
     function = fields.Char(help="Method called through /api/call_function.")
-    user_id = fields.Many2one(
-        "res.users", "User", ondelete="set null", index="btree_not_null"
-    )
+    user_id = fields.Many2one("res.users", ondelete="set null", index="btree_not_null")
     state = fields.Selection(
         [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
         required=True,
@@ -72,23 +76,35 @@ class WebhookLog(models.Model):
         readonly=True,
         help="The received call this entry replayed.",
     )
-    replay_ids = fields.One2many("webhook.log", "replayed_from_id", "Replays", readonly=True)
+    replay_ids = fields.One2many(
+        "webhook.log", "replayed_from_id", "Replays", readonly=True
+    )
     replay_count = fields.Integer(compute="_compute_replay_count")
     can_replay = fields.Boolean(compute="_compute_can_replay")
     display_label = fields.Char(compute="_compute_display_label")
 
     @api.depends("replay_ids")
     def _compute_replay_count(self):
-        counts = dict(
-            self._read_group([("replayed_from_id", "in", self.ids)], ["replayed_from_id"], ["__count"])
-        ) if self.ids else {}
+        counts = (
+            dict(
+                self._read_group(
+                    [("replayed_from_id", "in", self.ids)],
+                    ["replayed_from_id"],
+                    ["__count"],
+                )
+            )
+            if self.ids
+            else {}
+        )
         for log in self:
             log.replay_count = counts.get(log, 0)
 
     @api.depends("log_type", "route")
     def _compute_can_replay(self):
         for log in self:
-            log.can_replay = log.log_type == "receive" and log._replay_route() in REPLAYABLE_ROUTES
+            log.can_replay = (
+                log.log_type == "receive" and log._replay_route() in REPLAYABLE_ROUTES
+            )
 
     def _replay_route(self):
         return (self.route or "").removeprefix("/api/")
@@ -96,7 +112,10 @@ class WebhookLog(models.Model):
     @api.depends("log_type", "route", "model_name", "create_date")
     def _compute_display_label(self):
         for log in self:
-            log.display_label = f"{log.route or log.log_type} {log.model_name or ''} #{log.id or ''}".strip()
+            label = (
+                f"{log.route or log.log_type} {log.model_name or ''} #{log.id or ''}"
+            )
+            log.display_label = label.strip()
 
     # ------------------------------------------------------------------
     @api.model
@@ -203,7 +222,11 @@ class WebhookLog(models.Model):
         At most ``max_batches`` batches per run: when more are left, the
         cron is told so and runs again soon. Each batch is committed, except
         in tests."""
-        days = param_int(self.env["ir.config_parameter"].sudo(), "webhook.log_retention_days", DEFAULT_RETENTION_DAYS)
+        days = param_int(
+            self.env["ir.config_parameter"].sudo(),
+            "webhook.log_retention_days",
+            DEFAULT_RETENTION_DAYS,
+        )
         limit_date = fields.Datetime.subtract(fields.Datetime.now(), days=days)
         domain = [("date", "<", limit_date), ("state", "!=", "pending")]
         logs = self.sudo().with_context(active_test=False)
@@ -218,7 +241,8 @@ class WebhookLog(models.Model):
             done += len(batch)
             cron._notify_progress(done=done, remaining=total - done)
             if auto_commit:
-                self.env.cr.commit()
+                # A cron's own transaction: keep the batches done so far.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         if not ids:
             cron._notify_progress(done=0, remaining=0)
         return done
@@ -244,12 +268,18 @@ class WebhookLog(models.Model):
             attachment = self.full_log_attachment_id.sudo()
             if not attachment:
                 raise UserError(
-                    _("The request of log entry %s was longer than its preview and its full log is gone.", self.id)
+                    _(
+                        "The request of log entry %s was longer than its preview "
+                        "and its full log is gone.",
+                        self.id,
+                    )
                 )
             try:
                 text = json.loads(attachment.raw.decode())["request"]
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                raise UserError(_("The full log of entry %s is not a valid JSON document.", self.id)) from None
+                raise UserError(
+                    _("The full log of entry %s is not a valid JSON document.", self.id)
+                ) from None
             if isinstance(text, dict):
                 return text
         try:
@@ -257,7 +287,13 @@ class WebhookLog(models.Model):
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise UserError(_("The request of log entry %s is not a JSON object: it cannot be replayed.", self.id))
+            raise UserError(
+                _(
+                    "The request of log entry %s is not a JSON object: "
+                    "it cannot be replayed.",
+                    self.id,
+                )
+            )
         return body
 
     def action_replay(self):
@@ -268,29 +304,46 @@ class WebhookLog(models.Model):
             raise UserError(_("Only administrators can replay API calls."))
         route = self._replay_route()
         if self.log_type != "receive" or route not in REPLAYABLE_ROUTES:
-            raise UserError(_("Only received calls of the /api/ routes can be replayed."))
+            raise UserError(
+                _("Only received calls of the /api/ routes can be replayed.")
+            )
         user = self.user_id.sudo().with_context(active_test=False)
         if not user:
             raise UserError(
-                _("Log entry %s has no user (the call was not authenticated): there is nobody to replay it as.", self.id)
+                _(
+                    "Log entry %s has no user (the call was not authenticated): "
+                    "there is nobody to replay it as.",
+                    self.id,
+                )
             )
         if not user.active:
             raise UserError(
-                _("The user of this call, %s, is archived: unarchive the user to replay the call as them.", user.name)
+                _(
+                    "The user of this call, %s, is archived: unarchive the user "
+                    "to replay the call as them.",
+                    user.name,
+                )
             )
         body = self._full_request()
         if _contains_redacted(body):
             raise UserError(
                 _(
-                    "The request held secret values (password, token, secret, API key...) that were never "
-                    "stored in the log: replaying it would send '%s' instead. Send the call again from its origin.",
+                    "The request held secret values (password, token, secret, "
+                    "API key...) that were never stored in the log: replaying it "
+                    "would send '%s' instead. Send the call again from its origin.",
                     REDACTED,
                 )
             )
         status, response = self.env["webhook.api.service"]._api_handle(
-            route, body, {"headers": {}}, as_uid=user.id, log_extra={"replayed_from_id": self.id}
+            route,
+            body,
+            {"headers": {}},
+            as_uid=user.id,
+            log_extra={"replayed_from_id": self.id},
         )
-        replay = self.sudo().search([("replayed_from_id", "=", self.id)], limit=1, order="id desc")
+        replay = self.sudo().search(
+            [("replayed_from_id", "=", self.id)], limit=1, order="id desc"
+        )
         if not replay:
             # The route's logging is switched off: say how it went instead.
             result = response.get("result") or {}
@@ -298,8 +351,14 @@ class WebhookLog(models.Model):
                 "type": "ir.actions.client",
                 "tag": "display_notification",
                 "params": {
-                    "title": _("Call replayed (not logged: logging of %s is off)", self.route),
-                    "message": _("HTTP %(status)s: %(message)s", status=status, message=result.get("messages") or ""),
+                    "title": _(
+                        "Call replayed (not logged: logging of %s is off)", self.route
+                    ),
+                    "message": _(
+                        "HTTP %(status)s: %(message)s",
+                        status=status,
+                        message=result.get("messages") or "",
+                    ),
                     "type": "success" if result.get("is_success") else "danger",
                     "sticky": False,
                 },
@@ -341,7 +400,8 @@ def _contains_redacted(value):
     """Whether ``value`` holds a secret that redact() replaced."""
     if isinstance(value, dict):
         return any(
-            (isinstance(key, str) and SECRET_KEY.search(key) and val == REDACTED) or _contains_redacted(val)
+            (isinstance(key, str) and SECRET_KEY.search(key) and val == REDACTED)
+            or _contains_redacted(val)
             for key, val in value.items()
         )
     if isinstance(value, list):

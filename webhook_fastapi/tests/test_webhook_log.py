@@ -13,7 +13,14 @@ from odoo.tests import new_test_user, tagged
 from ..schemas import CreateDataRequest
 from .common import WebhookHttpCase
 
-SECRET_VALUES = ("pw-hunter2", "tok-s3cr3t", "sec-b4n4n4", "key-4p1k3y", "nested-tok-99", "hdr-k3y-77")
+SECRET_VALUES = (
+    "pw-hunter2",
+    "tok-s3cr3t",
+    "sec-b4n4n4",
+    "key-4p1k3y",
+    "nested-tok-99",
+    "hdr-k3y-77",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -22,7 +29,12 @@ class TestWebhookLog(WebhookHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.admin = cls.env.ref("base.user_admin")
-        cls.clerk = new_test_user(cls.env, login="webhook_log_clerk", groups="base.group_user", name="Log Clerk")
+        cls.clerk = new_test_user(
+            cls.env,
+            login="webhook_log_clerk",
+            groups="base.group_user",
+            name="Log Clerk",
+        )
         cls.partner = cls.Partner.create({"name": "Logged Partner", "ref": "LOG-1"})
 
     def setParam(self, key, value):
@@ -40,16 +52,24 @@ class TestWebhookLog(WebhookHttpCase):
     def test_preview_boundary(self):
         params = {
             "model": "res.partner",
-            "vals": {"payload": {"name": "Bordeline Café 日本", "comment": "é" * 150 + "END"}},
+            "vals": {
+                "payload": {"name": "Bordeline Café 日本", "comment": "é" * 150 + "END"}
+            },
         }
         body = {"params": params}
         # What the log stores: the validated request, serialized without escaping.
         stored = json.dumps(
-            CreateDataRequest.model_validate(body).model_dump(mode="json"), ensure_ascii=False, default=str
+            CreateDataRequest.model_validate(body).model_dump(mode="json"),
+            ensure_ascii=False,
+            default=str,
         )
         length = len(stored)
         self.assertGreater(length, 200)
-        for limit, truncated in ((length - 1, True), (length, False), (length + 1, False)):
+        for limit, truncated in (
+            (length - 1, True),
+            (length, False),
+            (length + 1, False),
+        ):
             with self.subTest(limit=limit):
                 self.setParam("webhook.preview_limit", str(limit))
                 code, answer = self.post("create_data", body=body)
@@ -63,19 +83,29 @@ class TestWebhookLog(WebhookHttpCase):
                 self.assertEqual(bool(log.full_log_attachment_id), truncated)
                 if truncated:
                     attachment = log.full_log_attachment_id
-                    self.assertEqual((attachment.res_model, attachment.res_id), ("webhook.log", log.id))
+                    self.assertEqual(
+                        (attachment.res_model, attachment.res_id),
+                        ("webhook.log", log.id),
+                    )
                     full = json.loads(attachment.raw.decode())
                     self.assertEqual(full["request"], json.loads(stored))
                     self.assertEqual(full["response"], answer)
                     action = log.action_open_full_log()
-                    self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=false")
+                    self.assertEqual(
+                        action["url"], f"/web/content/{attachment.id}?download=false"
+                    )
                 else:
                     self.assertFalse(log.action_open_full_log())
 
     def test_response_over_limit_alone_gets_a_full_log(self):
         self.setParam("webhook.preview_limit", "250")
-        params = {"model": "res.partner", "vals": {"payload": {"search_field": ["name", "ref"], "limit": 50}}}
-        self.Partner.create([{"name": f"Many {i}", "ref": f"MANY-{i}"} for i in range(10)])
+        params = {
+            "model": "res.partner",
+            "vals": {"payload": {"search_field": ["name", "ref"], "limit": 50}},
+        }
+        self.Partner.create(
+            [{"name": f"Many {i}", "ref": f"MANY-{i}"} for i in range(10)]
+        )
         self.assertApiOk(self.post("search_data", params))
         log = self.last_log()
         self.assertLessEqual(log.request_size, 250)
@@ -88,13 +118,18 @@ class TestWebhookLog(WebhookHttpCase):
             self.setParam("webhook.preview_limit", value)
             with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
                 self.assertEqual(self.Log._preview_limit(), 2000)
-        self.env["ir.config_parameter"].search([("key", "=", "webhook.preview_limit")]).unlink()
+        self.env["ir.config_parameter"].search(
+            [("key", "=", "webhook.preview_limit")]
+        ).unlink()
         self.assertEqual(self.Log._preview_limit(), 2000)
 
     def test_entry_fields(self):
         params = {
             "model": "res.partner",
-            "vals": {"callback_url": "https://example.com/hook", "payload": {"name": "Fields"}},
+            "vals": {
+                "callback_url": "https://example.com/hook",
+                "payload": {"name": "Fields"},
+            },
         }
         before = fields.Datetime.now() - timedelta(seconds=1)
         result = self.assertApiOk(self.post("create_data", params))
@@ -109,7 +144,9 @@ class TestWebhookLog(WebhookHttpCase):
         self.assertGreater(log.duration_ms, 0)
         self.assertEqual(log.remote_addr, "127.0.0.1")
         action = log.action_open_record()
-        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", result["id"]))
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("res.partner", result["id"])
+        )
         self.assertTrue(log.can_replay)
 
     # ------------------------------------------------------------------
@@ -118,16 +155,28 @@ class TestWebhookLog(WebhookHttpCase):
     def _route_calls(self):
         key = {"ref": "LOG-1"}
         return {
-            "create_data": {"model": "res.partner", "vals": {"payload": {"name": "Switch"}}},
-            "update_data": {"model": "res.partner", "vals": {"search_key": key, "payload": {"comment": "x"}}},
+            "create_data": {
+                "model": "res.partner",
+                "vals": {"payload": {"name": "Switch"}},
+            },
+            "update_data": {
+                "model": "res.partner",
+                "vals": {"search_key": key, "payload": {"comment": "x"}},
+            },
             "create_update_data": {
                 "model": "res.partner",
                 "vals": {"search_key": key, "payload": {"comment": "y"}},
             },
-            "search_data": {"model": "res.partner", "vals": {"payload": {"search_field": ["name"], "limit": 1}}},
+            "search_data": {
+                "model": "res.partner",
+                "vals": {"payload": {"search_field": ["name"], "limit": 1}},
+            },
             "call_function": {
                 "model": "res.partner",
-                "vals": {"search_key": key, "payload": {"method": "read", "parameter": {"fields": ["name"]}}},
+                "vals": {
+                    "search_key": key,
+                    "payload": {"method": "read", "parameter": {"fields": ["name"]}},
+                },
             },
         }
 
@@ -144,7 +193,9 @@ class TestWebhookLog(WebhookHttpCase):
                 self.assertFalse(self.new_logs(start))
                 other = "search_data" if route != "search_data" else "create_data"
                 self.assertApiOk(self.post(other, calls[other]))
-                self.assertEqual(self.new_logs(start).mapped("route"), [f"/api/{other}"])
+                self.assertEqual(
+                    self.new_logs(start).mapped("route"), [f"/api/{other}"]
+                )
                 # "0" is off too.
                 self.setParam(key, "0")
                 start = self.max_log_id()
@@ -154,11 +205,15 @@ class TestWebhookLog(WebhookHttpCase):
                 ICP.search([("key", "=", key)]).unlink()
                 start = self.max_log_id()
                 self.assertApiOk(self.post(route, params))
-                self.assertEqual(self.new_logs(start).mapped("route"), [f"/api/{route}"])
+                self.assertEqual(
+                    self.new_logs(start).mapped("route"), [f"/api/{route}"]
+                )
                 # Malformed means the default too, never an error.
                 self.setParam(key, "maybe?")
                 start = self.max_log_id()
-                with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
+                with self.assertLogs(
+                    "odoo.addons.webhook_fastapi.tools.params", "WARNING"
+                ):
                     self.assertApiOk(self.post(route, params))
                 self.assertEqual(len(self.new_logs(start)), 1)
                 self.setParam(key, "True")
@@ -169,15 +224,22 @@ class TestWebhookLog(WebhookHttpCase):
     def test_failed_method_call_rolled_back_entry_kept(self):
         def webhook_test_fail(records):
             records.write({"comment": "written before the failure"})
-            raise UserError("refused after writing")
+            raise UserError(records.env._("refused after writing"))
 
         partner_class = type(self.env["res.partner"])
-        with patch.object(partner_class, "webhook_test_fail", webhook_test_fail, create=True):
+        with patch.object(
+            partner_class, "webhook_test_fail", webhook_test_fail, create=True
+        ):
             params = {
                 "model": "res.partner",
-                "vals": {"search_key": {"ref": "LOG-1"}, "payload": {"method": "webhook_test_fail"}},
+                "vals": {
+                    "search_key": {"ref": "LOG-1"},
+                    "payload": {"method": "webhook_test_fail"},
+                },
             }
-            self.assertApiError(self.post("call_function", params), 400, "refused after writing")
+            self.assertApiError(
+                self.post("call_function", params), 400, "refused after writing"
+            )
         self.partner.invalidate_recordset()
         self.assertFalse(self.partner.comment)
         log = self.last_log()
@@ -206,7 +268,9 @@ class TestWebhookLog(WebhookHttpCase):
             self.assertNotIn(secret, blob)
 
     def test_each_kind_of_secret_redacted(self):
-        self.setParam("webhook.preview_limit", "100")  # the full log must be redacted too
+        self.setParam(
+            "webhook.preview_limit", "100"
+        )  # the full log must be redacted too
         params = {
             "model": "res.partner",
             "vals": {
@@ -221,12 +285,19 @@ class TestWebhookLog(WebhookHttpCase):
                 }
             },
         }
-        headers = {"X-Api-Key": "hdr-k3y-77", "Cookie": "session_id=cookie-abc; other=1"}
-        self.post("create_data", params, headers=headers)  # fails on the unknown fields: logged anyway
+        headers = {
+            "X-Api-Key": "hdr-k3y-77",
+            "Cookie": "session_id=cookie-abc; other=1",
+        }
+        self.post(
+            "create_data", params, headers=headers
+        )  # fails on the unknown fields: logged anyway
         log = self.last_log()
         self.assertTrue(log.full_log_attachment_id)
         self._assert_nowhere(log, SECRET_VALUES + ("cookie-abc", self.api_key))
-        full = json.loads(log.full_log_attachment_id.raw.decode())["request"]["params"]["vals"]["payload"]
+        full = json.loads(log.full_log_attachment_id.raw.decode())["request"]["params"][
+            "vals"
+        ]["payload"]
         for key in ("password", "access_token", "client_secret", "api_key"):
             self.assertEqual(full[key], "***", key)
         self.assertEqual(full["child_ids"][0], {"name": "Kid", "refresh_token": "***"})
@@ -237,7 +308,12 @@ class TestWebhookLog(WebhookHttpCase):
         self.assertEqual(lowered["content-type"], "application/json")
 
     def test_wrong_api_key_not_logged(self):
-        self.assertApiError(self.post("search_data", {"model": "res.partner"}, key="Bearer wrong-key-xyz"), 401)
+        self.assertApiError(
+            self.post(
+                "search_data", {"model": "res.partner"}, key="Bearer wrong-key-xyz"
+            ),
+            401,
+        )
         log = self.last_log()
         self.assertEqual((log.state, log.http_status), ("failed", 401))
         self.assertFalse(log.user_id)
@@ -248,7 +324,12 @@ class TestWebhookLog(WebhookHttpCase):
     # ------------------------------------------------------------------
     def test_access_admin_only(self):
         self.setParam("webhook.preview_limit", "50")
-        self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "Acl"}}}))
+        self.assertApiOk(
+            self.post(
+                "create_data",
+                {"model": "res.partner", "vals": {"payload": {"name": "Acl"}}},
+            )
+        )
         log = self.last_log()
         attachment = log.full_log_attachment_id
         self.assertTrue(attachment)
@@ -289,7 +370,10 @@ class TestWebhookLog(WebhookHttpCase):
     # ------------------------------------------------------------------
     def test_replay_long_request_from_full_log(self):
         self.setParam("webhook.preview_limit", "80")
-        params = {"model": "res.partner", "vals": {"payload": {"name": "Replayed", "comment": "r" * 300}}}
+        params = {
+            "model": "res.partner",
+            "vals": {"payload": {"name": "Replayed", "comment": "r" * 300}},
+        }
         self.assertApiOk(self.post("create_data", params))
         original = self.last_log()
         self.assertTrue(original.full_log_attachment_id)
@@ -299,7 +383,10 @@ class TestWebhookLog(WebhookHttpCase):
         self.assertEqual(replay.replayed_from_id, original)
         self.assertEqual(original.replay_ids, replay)
         self.assertEqual(original.replay_count, 1)
-        self.assertEqual((replay.state, replay.route, replay.user_id), ("done", "/api/create_data", self.api_user))
+        self.assertEqual(
+            (replay.state, replay.route, replay.user_id),
+            ("done", "/api/create_data", self.api_user),
+        )
         partners = self.Partner.search([("name", "=", "Replayed")])
         self.assertEqual(len(partners), 2)
         self.assertEqual(partners.mapped("create_uid"), self.api_user)
@@ -309,7 +396,10 @@ class TestWebhookLog(WebhookHttpCase):
         self.assertEqual(replay.res_id, max(partners.ids))
 
     def test_replay_short_request_from_preview(self):
-        params = {"model": "res.partner", "vals": {"search_key": {"ref": "LOG-1"}, "payload": {"phone": "v1"}}}
+        params = {
+            "model": "res.partner",
+            "vals": {"search_key": {"ref": "LOG-1"}, "payload": {"phone": "v1"}},
+        }
         self.assertApiOk(self.post("update_data", params))
         original = self.last_log()
         self.assertFalse(original.full_log_attachment_id)
@@ -319,14 +409,27 @@ class TestWebhookLog(WebhookHttpCase):
         self.assertEqual(self.partner.phone, "v1")
 
     def test_replay_failed_call_logs_failure(self):
-        params = {"model": "res.partner", "vals": {"search_key": {"ref": "NOPE"}, "payload": {"comment": "v1"}}}
+        params = {
+            "model": "res.partner",
+            "vals": {"search_key": {"ref": "NOPE"}, "payload": {"comment": "v1"}},
+        }
         self.assertApiError(self.post("update_data", params), 404)
         original = self.last_log()
-        replay = self.Log.browse(original.with_user(self.admin).action_replay()["res_id"])
-        self.assertEqual((replay.state, replay.http_status, replay.replayed_from_id), ("failed", 404, original))
+        replay = self.Log.browse(
+            original.with_user(self.admin).action_replay()["res_id"]
+        )
+        self.assertEqual(
+            (replay.state, replay.http_status, replay.replayed_from_id),
+            ("failed", 404, original),
+        )
 
     def test_replay_refusals(self):
-        self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "R"}}}))
+        self.assertApiOk(
+            self.post(
+                "create_data",
+                {"model": "res.partner", "vals": {"payload": {"name": "R"}}},
+            )
+        )
         original = self.last_log().with_user(self.admin)
         count = self.Log.search_count([])
         # Archived user: a clear error, nothing run.
@@ -335,7 +438,10 @@ class TestWebhookLog(WebhookHttpCase):
             original.action_replay()
         self.api_user.active = True
         # Redacted secrets cannot be replayed.
-        params = {"model": "res.partner", "vals": {"payload": {"name": "S", "password": "pw-hunter2"}}}
+        params = {
+            "model": "res.partner",
+            "vals": {"payload": {"name": "S", "password": "pw-hunter2"}},
+        }
         self.post("create_data", params)
         with self.assertRaisesRegex(UserError, "secret"):
             self.last_log().with_user(self.admin).action_replay()
@@ -343,17 +449,26 @@ class TestWebhookLog(WebhookHttpCase):
         self.post("search_data", {"model": "res.partner"}, key="Bearer bad")
         with self.assertRaisesRegex(UserError, "no user"):
             self.last_log().with_user(self.admin).action_replay()
-        send = self.Log.create({"log_type": "send", "route": "/api/create_data", "state": "pending"})
+        send = self.Log.create(
+            {"log_type": "send", "route": "/api/create_data", "state": "pending"}
+        )
         self.assertFalse(send.can_replay)
         with self.assertRaises(UserError):
             send.with_user(self.admin).action_replay()
         truncated = original.sudo().copy({"request_size": 10**6})
         with self.assertRaisesRegex(UserError, "full log is gone"):
             truncated.with_user(self.admin).action_replay()
-        self.assertEqual(self.Log.search_count([]), count + 4)  # two calls, the send, the copy: no replay
+        self.assertEqual(
+            self.Log.search_count([]), count + 4
+        )  # two calls, the send, the copy: no replay
 
     def test_replay_with_logging_off_notifies(self):
-        self.assertApiOk(self.post("create_data", {"model": "res.partner", "vals": {"payload": {"name": "Quiet"}}}))
+        self.assertApiOk(
+            self.post(
+                "create_data",
+                {"model": "res.partner", "vals": {"payload": {"name": "Quiet"}}},
+            )
+        )
         original = self.last_log()
         self.setParam("webhook.create_data_log", "False")
         action = original.with_user(self.admin).action_replay()
@@ -365,13 +480,23 @@ class TestWebhookLog(WebhookHttpCase):
     # Retention
     # ------------------------------------------------------------------
     def _old_log(self, days, **vals):
-        vals = {"route": "/api/create_data", "date": fields.Datetime.now() - timedelta(days=days), **vals}
-        return self.Log.sudo()._create_with_payloads(vals, {"big": "b" * 50}, {"ok": True})
+        vals = {
+            "route": "/api/create_data",
+            "date": fields.Datetime.now() - timedelta(days=days),
+            **vals,
+        }
+        return self.Log.sudo()._create_with_payloads(
+            vals, {"big": "b" * 50}, {"ok": True}
+        )
 
     def test_retention(self):
         self.setParam("webhook.preview_limit", "10")
         self.setParam("webhook.log_retention_days", "10")
-        old = self._old_log(11) | self._old_log(30, state="failed") | self._old_log(11, log_type="send")
+        old = (
+            self._old_log(11)
+            | self._old_log(30, state="failed")
+            | self._old_log(11, log_type="send")
+        )
         pending = self._old_log(60, log_type="send", state="pending")
         recent = self._old_log(9)
         attachments = old.full_log_attachment_id
