@@ -326,6 +326,8 @@ class WebhookOutboundRule(models.Model):
         rules = self.browse(list(queue)).exists()
         created = self.env["webhook.log"]
         for rule in rules:
+            if rule.model_name not in self.env:
+                continue
             records = self.env[rule.model_name].browse(list(queue[rule.id])).exists()
             # Check again: a change undone later in the transaction, or in a
             # savepoint that did not clear the queue, must not be announced.

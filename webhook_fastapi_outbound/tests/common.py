@@ -1,0 +1,145 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A real HTTP receiver on 127.0.0.1 and helpers shared by the tests."""
+
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from odoo import fields
+from odoo.tests import TransactionCase
+
+
+class Receiver:
+    """Records every POST; answers following ``script``: a list of actions
+    used in order (then ``default``): an int is a status code, ("sleep", s)
+    sleeps s seconds then answers 200."""
+
+    def __init__(self):
+        self.requests = []
+        self.script = []
+        self.default = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append(
+                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                )
+                action = receiver.script.pop(0) if receiver.script else receiver.default
+                status = 200
+                if isinstance(action, tuple) and action[0] == "sleep":
+                    time.sleep(action[1])
+                elif isinstance(action, int):
+                    status = action
+                answer = json.dumps({"received": True, "status": status}).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except OSError:  # the client gave up (timeout)
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
+
+    def reset(self, script=None, default=200):
+        self.requests.clear()
+        self.script = list(script or [])
+        self.default = default
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def json(self, index=-1):
+        return json.loads(self.requests[index]["body"])
+
+
+def closed_port_url():
+    """A URL on 127.0.0.1 where nothing listens (a receiver that is down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return "http://127.0.0.1:%d/down" % port
+
+
+def verify_signature(secret, headers, body):
+    """Standard Webhooks verification, written from the spec, independently
+    of the addon's code."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(sig == f"v1,{expected}" for sig in headers["webhook-signature"].split())
+
+
+class OutboundMixin:
+    @classmethod
+    def _setup_outbound(cls):
+        cls.receiver = Receiver()
+        cls.addClassCleanup(cls.receiver.stop)
+        cls.env["ir.config_parameter"].sudo().set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+        cls.Rule = cls.env["webhook.outbound.rule"]
+        cls.Log = cls.env["webhook.log"]
+        cls.Partner = cls.env["res.partner"]
+        cls.partner_model = cls.env["ir.model"]._get("res.partner")
+
+    def setUp(self):
+        super().setUp()
+        self.receiver.reset()
+        # Rules of a previous test were rolled back, but patches live on the
+        # model classes and rule data in the cache: start from the database.
+        self.registry.clear_cache()
+        self.Rule._unregister_hook()
+        self.Rule._register_hook()
+
+    def make_rule(self, **vals):
+        values = {
+            "name": "Invoice address",
+            "model_id": self.partner_model.id,
+            "domain": "[('type', '=', 'invoice')]",
+            "endpoint_source": "static",
+            "endpoint_url": self.receiver.url,
+            "authorization_header": "Bearer s3cr3t-token",
+            **vals,
+        }
+        return self.Rule.create(values)
+
+    def commit_hooks(self):
+        """What a commit does before COMMIT: flush and run pre-commit hooks
+        (where deliveries are written). Test cursors never commit."""
+        self.env.cr.flush()
+
+    def deliveries(self, rule=None):
+        domain = [("log_type", "=", "send")]
+        if rule:
+            domain.append(("outbound_rule_id", "=", rule.id))
+        return self.Log.search(domain, order="id")
+
+    def send(self):
+        """Run what the cron runs for one batch, with due dates honoured."""
+        return self.Log._outbound_send_due(limit=100)
+
+    def make_due(self, deliveries):
+        deliveries.write({"next_attempt_date": fields.Datetime.now() - timedelta(seconds=1)})
+
+
+class OutboundCase(OutboundMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_outbound()
