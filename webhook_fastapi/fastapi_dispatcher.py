@@ -7,6 +7,7 @@ cursor of its own, since the request's transaction is rolled back."""
 import json
 import logging
 import re
+import threading
 import time
 
 from fastapi.exceptions import RequestValidationError
@@ -34,7 +35,18 @@ class WebhookFastApiDispatcher(BaseDispatcher):
 
     def dispatch(self, endpoint, args):
         self._webhook_started = time.perf_counter()
-        return super().dispatch(endpoint, args)
+        try:
+            return super().dispatch(endpoint, args)
+        finally:
+            self._webhook_add_sql_stats()
+
+    def _webhook_add_sql_stats(self):
+        # See routers.webhook._report_sql_to_odoo_request.
+        stats = getattr(self.request, "webhook_sql_stats", None)
+        thread = threading.current_thread()
+        if stats and stats[0] != thread.ident and hasattr(thread, "query_count"):
+            thread.query_count += stats[1]
+            thread.query_time += stats[2]
 
     def handle_error(self, exc):
         try:
