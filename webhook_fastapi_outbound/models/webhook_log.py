@@ -209,6 +209,7 @@ class WebhookLog(models.Model):
 
     @api.model
     def _outbound_schedule_wakeup(self):
+        self.flush_model(["log_type", "state", "next_attempt_date"])
         self.env.cr.execute(
             "SELECT min(next_attempt_date) FROM webhook_log WHERE log_type = 'send' AND state = 'pending'"
         )

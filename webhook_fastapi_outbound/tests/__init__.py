@@ -1,1 +1,2 @@
 from . import test_trigger
+from . import test_delivery

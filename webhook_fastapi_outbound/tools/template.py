@@ -62,22 +62,23 @@ def resolve_path(record, path, problems):
         return None
     value = record
     field = None
+    many = False  # once a step is to-many, the value is a list
     for name in path.split("."):
         field = value._fields[name]
-        # One record: its value; several (after a to-many step): all values.
-        value = value[name] if len(value) <= 1 else value.mapped(name)
-        if not isinstance(value, models.BaseModel) and name != path.split(".")[-1]:
-            return None
+        many = many or field.type in ("one2many", "many2many")
+        # mapped(): a recordset for relational fields, a list otherwise.
+        value = value.mapped(name)
     if isinstance(value, models.BaseModel):
-        if field.type == "many2one" and len(value) <= 1:
-            return value.id or None
-        return value.ids
+        return value.ids if many else (value[:1].id or None)
+    values = [_json_value(field, v) for v in value]
+    return values if many else (values[0] if values else None)
+
+
+def _json_value(field, value):
     if field.type == "boolean":
-        return bool(value) if not isinstance(value, list) else [bool(v) for v in value]
+        return bool(value)
     if value is False or value is None:
         return None
-    if isinstance(value, list):
-        return [None if v is False else to_jsonable(v) for v in value]
     return to_jsonable(value)
 
 
