@@ -1,0 +1,41 @@
+# Entry points; the work is done by scripts/ (see README.rst).
+.PHONY: help bootstrap run run-bg stop test lint format bench clean
+
+help:
+	@echo "make run      demo database + Odoo on http://127.0.0.1:$${HTTP_PORT:-8069} (foreground)"
+	@echo "make run-bg   the same, detached; returns when the API answers"
+	@echo "make stop     stop the detached server"
+	@echo "make test     lint, Odoo tests, install check, wheels, end-to-end tests"
+	@echo "make lint     ruff and pylint-odoo only"
+	@echo "make format   let ruff fix and reformat the code"
+	@echo "make bench    benchmarks (tests/bench/)"
+	@echo "make clean    drop this checkout's databases and .state/"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+run:
+	@bash scripts/run.sh
+
+run-bg:
+	@bash scripts/run.sh --background
+
+stop:
+	@bash scripts/run.sh --stop
+
+test:
+	@bash scripts/test.sh
+
+lint:
+	@bash scripts/bootstrap.sh
+	@bash scripts/lint.sh
+
+format:
+	@bash scripts/bootstrap.sh
+	@FIX=1 bash scripts/lint.sh
+
+bench:
+	@bash scripts/bench.sh
+
+clean:
+	@bash scripts/clean.sh
