@@ -1,11 +1,50 @@
 #!/usr/bin/env bash
-# Benchmarks: run tests/bench/ with pytest when it exists.
+# Benchmarks (not pass/fail): the webhook API against native JSON-RPC on a
+# sale_management database with demo data, one server started the same way
+# for every contender (--workers 0, no --db-filter). Prints a table.
+#   BENCH_ROUNDS=15   interleaved rounds per contender
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -d "$ROOT/tests/bench" ] || [ -z "$(find "$ROOT/tests/bench" -name '*.py' -print -quit)" ]; then
-  echo "no benchmarks yet (tests/bench/ is empty)"
-  exit 0
-fi
 bash "$ROOT/scripts/bootstrap.sh"
-export ODOO_SRC DB_HOST DB_PORT DB_USER DB_PASSWORD ADDONS EXTRA_ADDONS_PATH DB_PREFIX
-cd "$ROOT" && exec "$PY" -m pytest "$ROOT/tests/bench" -q "$@"
+BENCH_DB="${DB_PREFIX}_bench"
+mkdir -p "$LOG_DIR"
+stamp="$STATE/$BENCH_DB.stamp"
+key_file="$STATE/$BENCH_DB.key"
+
+if ! db_exists "$BENCH_DB" || [ ! -f "$stamp" ]; then
+  say "Creating $BENCH_DB: sale_management with demo data and $ADDONS (about 2 minutes)"
+  drop_db "$BENCH_DB"
+  odoo_bin -d "$BENCH_DB" -i "sale_management,$ADDONS" --stop-after-init --no-http \
+    --log-level=warn >"$LOG_DIR/bench-install.log" 2>&1 || die "install failed: see $LOG_DIR/bench-install.log"
+  rm -f "$key_file"
+elif [ "$(cat "$stamp")" != "$(addons_hash)" ]; then
+  say "Updating $ADDONS in $BENCH_DB"
+  odoo_bin -d "$BENCH_DB" -u "$ADDONS" --stop-after-init --no-http \
+    --log-level=warn >"$LOG_DIR/bench-install.log" 2>&1 || die "update failed: see $LOG_DIR/bench-install.log"
+fi
+addons_hash >"$stamp"
+
+if [ ! -s "$key_file" ]; then
+  odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn >"$key_file" 2>/dev/null <<'PY'
+admin = env.ref("base.user_admin")
+print(env["res.users.apikeys"].with_user(admin).sudo()._generate(None, "bench", None))
+env.cr.commit()
+PY
+  [ -s "$key_file" ] || die "could not make an API key for the benchmark"
+fi
+
+port=$(free_port)
+log="$LOG_DIR/bench-server.log"
+odoo_bin -d "$BENCH_DB" --http-interface 127.0.0.1 --http-port "$port" --workers 0 \
+  --max-cron-threads 0 >"$log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+for _ in $(seq 120); do
+  curl -sf "http://127.0.0.1:$port/web/health" >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || die "the server stopped: see $log"
+  sleep 0.5
+done
+say "Server on port $port (log: $log); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
+"$PY" "$ROOT/tests/bench/bench.py" --url "http://127.0.0.1:$port" --db "$BENCH_DB" \
+  --key "$(tail -n1 "$key_file")" --server-log "$log" --server-pid "$pid" \
+  --rounds "${BENCH_ROUNDS:-15}" "$@"

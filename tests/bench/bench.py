@@ -1,0 +1,422 @@
+"""Benchmarks of the webhook API against native Odoo JSON-RPC, in one run.
+
+Not a test: prints a table of medians, ratios and SQL query counts. Query
+counts come from the server's own access log (``--workers 0``: each request
+line ends with ``<queries> <query time> <other time>``).
+
+Usage (scripts/bench.sh prepares the database and the server)::
+
+    python tests/bench/bench.py --url http://127.0.0.1:8069 --db DB \\
+        --key API_KEY --password admin --server-log odoo.log --server-pid PID
+"""
+
+import argparse
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+
+import requests
+
+LOG_LINE = re.compile(r'"POST (\S+) HTTP/[\d.]+" (\d+) - (\d+) ')
+
+
+class Client:
+    def __init__(self, url, db, login, password, key, log_path):
+        self.url = url.rstrip("/")
+        self.db = db
+        self.key = key
+        self.password = password
+        self.http = requests.Session()
+        self.log_path = Path(log_path) if log_path else None
+        self.uid = self.rpc("common", "login", db, login, password)
+        self.rpc_id = 0
+
+    # -- native JSON-RPC ------------------------------------------------
+    def rpc(self, service, method, *args):
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": args},
+        }
+        answer = self.http.post(f"{self.url}/jsonrpc", json=body, timeout=300).json()
+        if "error" in answer:
+            raise RuntimeError(json.dumps(answer["error"])[:2000])
+        return answer["result"]
+
+    def execute_kw(self, model, method, args, kwargs=None):
+        return self.rpc(
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.key,
+            model,
+            method,
+            args,
+            kwargs or {},
+        )
+
+    # -- the webhook API ------------------------------------------------
+    def api(self, route, params):
+        response = self.http.post(
+            f"{self.url}/api/{route}",
+            json={"params": params},
+            headers={"Authorization": f"Bearer {self.key}"},
+            timeout=300,
+        )
+        body = response.json()
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"{route}: {response.status_code} {json.dumps(body)[:2000]}"
+            )
+        return body["result"]["result"]
+
+    # -- measuring ------------------------------------------------------
+    def log_offset(self):
+        return self.log_path.stat().st_size if self.log_path else 0
+
+    def queries_since(self, offset):
+        """SQL queries of the requests logged since ``offset`` (summed)."""
+        if not self.log_path:
+            return None
+        for _ in range(50):  # the access line is written just after the answer
+            with open(self.log_path, "rb") as log:
+                log.seek(offset)
+                text = log.read().decode("utf-8", "replace")
+            counts = [int(m.group(3)) for m in LOG_LINE.finditer(text)]
+            if counts:
+                return sum(counts)
+            time.sleep(0.02)
+        return None
+
+
+def measure(contenders, rounds):
+    """Run each contender once per round, interleaved; return medians (s)."""
+    times = {name: [] for name in contenders}
+    queries = {}
+    for _ in range(rounds):
+        for name, (client, func) in contenders.items():
+            offset = client.log_offset()
+            started = time.perf_counter()
+            func()
+            times[name].append(time.perf_counter() - started)
+            time.sleep(0.05)
+            queries[name] = client.queries_since(offset)
+    return {name: statistics.median(values) for name, values in times.items()}, queries
+
+
+def unique_names(client, model, domain, count):
+    rows = client.execute_kw(
+        model, "search_read", [domain], {"fields": ["name"], "limit": 400}
+    )
+    seen = {}
+    for row in rows:
+        seen[row["name"]] = seen.get(row["name"], 0) + 1
+    names = [name for name, n in seen.items() if n == 1][:count]
+    if len(names) < count:
+        raise RuntimeError(
+            f"need {count} {model} with unique names, found {len(names)}"
+        )
+    return names
+
+
+class Bench:
+    """One benchmark per method; each appends rows to ``self.rows``."""
+
+    def __init__(self, client, rounds, server_pid=None):
+        self.c = client
+        self.rounds = rounds
+        self.server_pid = server_pid
+        self.rows = []
+        self.notes = []
+        c = client
+        self.partner = unique_names(c, "res.partner", [("is_company", "=", True)], 1)[0]
+        self.partner_id = c.execute_kw(
+            "res.partner", "search", [[("name", "=", self.partner)]]
+        )[0]
+        self.products = unique_names(c, "product.product", [("sale_ok", "=", True)], 10)
+        self.product_ids = [
+            c.execute_kw("product.product", "search", [[("name", "=", n)]])[0]
+            for n in self.products
+        ]
+
+    def row(self, name, other, ours, theirs, q_ours, q_theirs, target):
+        self.rows.append((name, other, ours, theirs, q_ours, q_theirs, target))
+
+    # -- contenders ------------------------------------------------------
+    def api_create(self, n_lines=10):
+        lines = [
+            {"product_id": {"name": self.products[i % 10]}, "product_uom_qty": 1}
+            for i in range(n_lines)
+        ]
+        payload = {
+            "partner_id": {"name": self.partner},
+            "client_order_ref": "BENCH-C",
+            "order_line": lines,
+        }
+        vals = {"payload": payload}
+        return self.c.api("create_data", {"model": "sale.order", "vals": vals})
+
+    def native_flow(self):
+        c = self.c
+        pid = c.execute_kw("res.partner", "name_search", [self.partner], {"limit": 1})
+        ids = [
+            c.execute_kw(
+                "product.product", "name_search", [n], {"limit": 1, "operator": "="}
+            )[0][0]
+            for n in self.products
+        ]
+        lines = [(0, 0, {"product_id": i, "product_uom_qty": 1}) for i in ids]
+        vals = {"partner_id": pid[0][0], "client_order_ref": "BENCH-C"}
+        return c.execute_kw("sale.order", "create", [{**vals, "order_line": lines}])
+
+    def native_create(self, n_lines=10):
+        lines = [
+            (0, 0, {"product_id": self.product_ids[i % 10], "product_uom_qty": 1})
+            for i in range(n_lines)
+        ]
+        vals = {"partner_id": self.partner_id, "client_order_ref": "BENCH-C"}
+        return self.c.execute_kw(
+            "sale.order", "create", [{**vals, "order_line": lines}]
+        )
+
+    # -- benchmarks ------------------------------------------------------
+    def bench_create(self):
+        for func in (self.api_create, self.native_flow, self.native_create):
+            func()  # warm caches
+        medians, queries = measure(
+            {
+                "api": (self.c, self.api_create),
+                "flow": (self.c, self.native_flow),
+                "create": (self.c, self.native_create),
+            },
+            self.rounds,
+        )
+        name = "1. create_data, 10-line order, partner and products by name"
+        self.row(
+            name,
+            "native flow: 12 calls (name_search x11 + create)",
+            medians["api"],
+            medians["flow"],
+            queries["api"],
+            queries["flow"],
+            "ratio <= 0.33 (3x faster)",
+        )
+        self.row(
+            name,
+            "native create, ids known (1 call)",
+            medians["api"],
+            medians["create"],
+            queries["api"],
+            queries["create"],
+            "ratio <= 1.25; queries <= native + 10",
+        )
+
+    def bench_search(self):
+        c = self.c
+        domain = [("client_order_ref", "=", "BENCH-S")]
+        existing = c.execute_kw("sale.order", "search_count", [domain])
+        for _ in range(existing, 200, 20):
+            lines = [
+                (0, 0, {"product_id": self.product_ids[i], "product_uom_qty": i + 1})
+                for i in range(10)
+            ]
+            order = {
+                "partner_id": self.partner_id,
+                "client_order_ref": "BENCH-S",
+                "order_line": lines,
+            }
+            c.execute_kw("sale.order", "create", [[order] * 20])
+        fields = [
+            "name",
+            "partner_id{name,email}",
+            "order_line{product_id,product_uom_qty,price_unit}",
+        ]
+        line_spec = {"product_id": {}, "product_uom_qty": {}, "price_unit": {}}
+        spec = {
+            "name": {},
+            "partner_id": {"fields": {"name": {}, "email": {}}},
+            "order_line": {"fields": line_spec},
+        }
+
+        def api_search():
+            payload = {
+                "search_field": fields,
+                "search_domain": [list(d) for d in domain],
+                "limit": 200,
+            }
+            params = {"model": "sale.order", "vals": {"payload": payload}}
+            assert len(c.api("search_data", params)) == 200
+
+        def native_search():
+            kwargs = {"domain": domain, "specification": spec, "limit": 200}
+            result = c.execute_kw("sale.order", "web_search_read", [], kwargs)
+            assert len(result["records"]) == 200
+
+        api_search(), native_search()
+        medians, queries = measure(
+            {"api": (c, api_search), "native": (c, native_search)}, self.rounds
+        )
+        self.row(
+            "2. search_data, 200 orders (2,000 lines), 2 expansions",
+            "native web_search_read, same specification",
+            medians["api"],
+            medians["native"],
+            queries["api"],
+            queries["native"],
+            "ratio <= 1.1",
+        )
+
+    def bench_query_counts(self):
+        c = self.c
+        tags = [f"BENCH tag {i}" for i in range(100)]
+        have = {
+            r["name"]
+            for r in c.execute_kw(
+                "res.partner.category",
+                "search_read",
+                [[("name", "in", tags)]],
+                {"fields": ["name"]},
+            )
+        }
+        missing = [{"name": t} for t in tags if t not in have]
+        if missing:
+            c.execute_kw("res.partner.category", "create", [missing])
+
+        def m2m(n):
+            records = [{"name": t} for t in tags[:n]]
+            payload = {"name": f"bench m2m {n}", "category_id": {"records": records}}
+            params = {"model": "res.partner", "vals": {"payload": payload}}
+            return c.api("create_data", params)
+
+        counts = {}
+        for n in (10, 100):
+            for label, func in (
+                ("m2m", m2m),
+                ("api", self.api_create),
+                ("native", self.native_create),
+            ):
+                func(n)  # warm, then count the second call
+                offset = c.log_offset()
+                func(n)
+                counts[(label, n)] = c.queries_since(offset)
+        self.row(
+            "3. create_data, partner with 10 / 100 tags looked up by name",
+            "-",
+            None,
+            None,
+            f"{counts[('m2m', 10)]} / {counts[('m2m', 100)]}",
+            None,
+            "the same count",
+        )
+        self.row(
+            "3. create_data, order with 10 / 100 lines, products by name",
+            "native create, ids known",
+            None,
+            None,
+            f"{counts[('api', 10)]} / {counts[('api', 100)]}",
+            f"{counts[('native', 10)]} / {counts[('native', 100)]}",
+            "overhead (ours - native) the same",
+        )
+
+    def bench_logging(self):
+        def set_log(value):
+            args = ["webhook.create_data_log", value]
+            self.c.execute_kw("ir.config_parameter", "set_param", args)
+
+        times = {"on": [], "off": []}
+        for _ in range(self.rounds):
+            for state in ("on", "off"):
+                set_log("True" if state == "on" else "False")
+                self.api_create()  # set_param empties the parameter cache
+                started = time.perf_counter()
+                self.api_create()
+                times[state].append(time.perf_counter() - started)
+        set_log("True")
+        self.row(
+            "5. create_data, 10-line order, logging on",
+            "logging off",
+            statistics.median(times["on"]),
+            statistics.median(times["off"]),
+            None,
+            None,
+            "ratio <= 1.15",
+        )
+
+    def bench_memory(self):
+        if not self.server_pid:
+            return
+        status = Path(f"/proc/{self.server_pid}/status")
+
+        def peak_kb():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+            return 0
+
+        before = peak_kb()
+        payload = {"name": "bench 10MB", "comment": "x" * 10_000_000}
+        self.c.api(
+            "create_data", {"model": "res.partner", "vals": {"payload": payload}}
+        )
+        after = peak_kb()
+        grown = (after - before) / 1024
+        self.notes.append(
+            f"6. Peak memory (VmHWM) of the server for a 10 MB create_data: "
+            f"+{grown:.0f} MB, {grown / 10:.1f}x the payload (target < 20x); "
+            f"peak {after / 1024:.0f} MB"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--key", required=True, help="API key of the login user")
+    parser.add_argument("--server-log")
+    parser.add_argument("--server-pid", type=int)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    client = Client(
+        args.url, args.db, args.login, args.password, args.key, args.server_log
+    )
+    bench = Bench(client, args.rounds, args.server_pid)
+    bench.bench_create()
+    bench.bench_search()
+    bench.bench_query_counts()
+    bench.bench_logging()
+    bench.bench_memory()
+    print_table(bench.rows, args.rounds)
+    for note in bench.notes:
+        print(note)
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "-" if value is None else str(value)
+
+
+def print_table(rows, rounds):
+    print(
+        "| benchmark | compared with | ours (median s) | theirs (median s) "
+        "| ratio | our queries | their queries | target |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for name, other, ours, theirs, q_ours, q_theirs, target in rows:
+        ratio = f"{ours / theirs:.2f}" if ours and theirs else "-"
+        cells = [name, other, _fmt(ours), _fmt(theirs), ratio, _fmt(q_ours)]
+        cells += [_fmt(q_theirs), target]
+        print("| " + " | ".join(cells) + " |")
+    print(
+        f"\n{rounds} interleaved rounds per contender; one client; "
+        "same server and database; queries from Odoo's access log.\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
