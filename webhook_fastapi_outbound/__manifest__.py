@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "REST API for Webhook: Outbound",
-    "summary": "POST record data to external systems when records enter a rule's domain",
+    "summary": "POST record data to other systems when records enter a domain",
     "version": "18.0.1.0.0",
     "category": "Extra Tools",
     "license": "AGPL-3",

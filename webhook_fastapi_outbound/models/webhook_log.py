@@ -14,7 +14,11 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.webhook_fastapi.tools.field_spec import parse_field_spec
-from odoo.addons.webhook_fastapi.tools.params import param_bool, param_int, param_str_list
+from odoo.addons.webhook_fastapi.tools.params import (
+    param_bool,
+    param_int,
+    param_str_list,
+)
 from odoo.addons.webhook_fastapi.tools.redact import redact
 from odoo.addons.webhook_fastapi.tools.serializer import serialize_records
 
@@ -39,13 +43,23 @@ class WebhookLog(models.Model):
     _inherit = "webhook.log"
 
     outbound_rule_id = fields.Many2one(
-        "webhook.outbound.rule", "Outbound Rule", ondelete="set null", index="btree_not_null"
+        "webhook.outbound.rule",
+        ondelete="set null",
+        index="btree_not_null",
     )
     target_url = fields.Char("Target URL")
-    webhook_msg_id = fields.Char("Webhook ID", index="btree_not_null", copy=False,
-                                 help="The webhook-id header: the same for every attempt.")
-    payload_json = fields.Text("Payload", help="The exact body POSTed on every attempt.")
-    payload_warning = fields.Text(help="Template placeholders that could not be resolved (sent as null).")
+    webhook_msg_id = fields.Char(
+        "Webhook ID",
+        index="btree_not_null",
+        copy=False,
+        help="The webhook-id header: the same for every attempt.",
+    )
+    payload_json = fields.Text(
+        "Payload", help="The exact body POSTed on every attempt."
+    )
+    payload_warning = fields.Text(
+        help="Template placeholders that could not be resolved (sent as null)."
+    )
     attempt_count = fields.Integer("Attempts")
     next_attempt_date = fields.Datetime("Next Attempt", index="btree_not_null")
     last_attempt_date = fields.Datetime("Last Attempt")
@@ -60,17 +74,27 @@ class WebhookLog(models.Model):
         if param_bool(icp, "database.is_neutralized", False):
             return _("Outbound webhooks are off: this database is neutralized.")
         if not param_bool(icp, "webhook.outbound_enabled", True):
-            return _("Outbound webhooks are off (system parameter webhook.outbound_enabled).")
+            return _(
+                "Outbound webhooks are off (system parameter webhook.outbound_enabled)."
+            )
         return False
 
     @api.model
     def _outbound_allowed_hosts(self):
-        return param_str_list(self.env["ir.config_parameter"].sudo(), "webhook.outbound_allowed_hosts", [])
+        return param_str_list(
+            self.env["ir.config_parameter"].sudo(), "webhook.outbound_allowed_hosts", []
+        )
 
     @api.model
     def _outbound_backoff(self, attempt):
-        base = param_int(self.env["ir.config_parameter"].sudo(), "webhook.outbound_backoff_base", DEFAULT_BACKOFF_BASE)
-        return timedelta(seconds=min(base * BACKOFF_FACTOR ** (attempt - 1), BACKOFF_CAP))
+        base = param_int(
+            self.env["ir.config_parameter"].sudo(),
+            "webhook.outbound_backoff_base",
+            DEFAULT_BACKOFF_BASE,
+        )
+        return timedelta(
+            seconds=min(base * BACKOFF_FACTOR ** (attempt - 1), BACKOFF_CAP)
+        )
 
     # ------------------------------------------------------------------
     # Creating deliveries (called by the rule's pre-commit hook)
@@ -83,7 +107,10 @@ class WebhookLog(models.Model):
         if payload is None:
             return [({"id": rid}, set()) for rid in records.ids]
         if isinstance(payload, list):
-            return [(row, set()) for row in serialize_records(records, parse_field_spec(payload))]
+            return [
+                (row, set())
+                for row in serialize_records(records, parse_field_spec(payload))
+            ]
         result = []
         for record in records:  # prefetching reads each field once for all records
             problems = set()
@@ -103,7 +130,8 @@ class WebhookLog(models.Model):
             self.env.cr.execute(
                 SQL(
                     """SELECT DISTINCT ON (res_id) res_id, callback_url FROM webhook_log
-                        WHERE log_type = 'receive' AND res_model = %s AND res_id = ANY(%s)
+                        WHERE log_type = 'receive' AND res_model = %s
+                          AND res_id = ANY(%s)
                           AND callback_url IS NOT NULL AND callback_url != ''
                      ORDER BY res_id, id DESC""",
                     records._name,
@@ -126,7 +154,9 @@ class WebhookLog(models.Model):
         vals_list, texts = [], []
         now = fields.Datetime.now()
         for record, (payload, problems) in zip(records, payloads, strict=True):
-            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+            body = json.dumps(
+                payload, ensure_ascii=False, separators=(",", ":"), default=str
+            )
             preview, text = self._prepare_payload_vals("request", payload, limit)
             url = urls.get(record.id)
             vals = {
@@ -147,9 +177,14 @@ class WebhookLog(models.Model):
                 **preview,
             }
             if not url:
-                vals.update(state="failed", next_attempt_date=False,
-                            error_message=_("No callback URL: the record has no callback_url and no "
-                                            "received call about it carried one."))
+                vals.update(
+                    state="failed",
+                    next_attempt_date=False,
+                    error_message=_(
+                        "No callback URL: the record has no callback_url and no "
+                        "received call about it carried one."
+                    ),
+                )
             vals_list.append(vals)
             texts.append(text)
         deliveries = self.sudo().create(vals_list)
@@ -211,11 +246,14 @@ class WebhookLog(models.Model):
     def _outbound_schedule_wakeup(self):
         self.flush_model(["log_type", "state", "next_attempt_date"])
         self.env.cr.execute(
-            "SELECT min(next_attempt_date) FROM webhook_log WHERE log_type = 'send' AND state = 'pending'"
+            "SELECT min(next_attempt_date) FROM webhook_log"
+            " WHERE log_type = 'send' AND state = 'pending'"
         )
         next_date = self.env.cr.fetchone()[0]
         if next_date:
-            cron = self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
+            cron = self.env.ref(
+                "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
+            )
             cron._trigger(at=max(next_date, fields.Datetime.now()))
 
     def _outbound_send(self):
@@ -231,11 +269,21 @@ class WebhookLog(models.Model):
         rule = self.outbound_rule_id.sudo()
         attempt = self.attempt_count + 1
         now = fields.Datetime.now()
-        vals = {"attempt_count": attempt, "last_attempt_date": now, "http_status": 0,
-                "response_preview": False, "response_size": 0, "error_message": False}
+        vals = {
+            "attempt_count": attempt,
+            "last_attempt_date": now,
+            "http_status": 0,
+            "response_preview": False,
+            "response_size": 0,
+            "error_message": False,
+        }
         if not rule:
-            return dict(vals, state="failed", next_attempt_date=False,
-                        error_message=_("The outbound rule of this delivery was deleted."))
+            return dict(
+                vals,
+                state="failed",
+                next_attempt_date=False,
+                error_message=_("The outbound rule of this delivery was deleted."),
+            )
         body = (self.payload_json or "{}").encode()
         timestamp = int(time.time())
         headers = {
@@ -243,7 +291,9 @@ class WebhookLog(models.Model):
             "User-Agent": "Odoo-webhook_fastapi_outbound",
             "webhook-id": self.webhook_msg_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(rule.secret or "", self.webhook_msg_id, timestamp, body),
+            "webhook-signature": sign(
+                rule.secret or "", self.webhook_msg_id, timestamp, body
+            ),
         }
         if rule.authorization_header:
             headers["Authorization"] = rule.authorization_header
@@ -254,25 +304,39 @@ class WebhookLog(models.Model):
         try:
             check_url(self.target_url, allowed)
             response = requests.post(
-                self.target_url, data=body, headers=headers, timeout=rule.timeout, allow_redirects=False
+                self.target_url,
+                data=body,
+                headers=headers,
+                timeout=rule.timeout,
+                allow_redirects=False,
             )
         except UnsafeUrl as exc:
             # Not a transient error: retrying would not change the answer.
             retry = False
             vals["error_message"] = _("Refused target URL: %s", exc)
         except requests.RequestException as exc:
-            vals["error_message"] = _("%(kind)s: %(error)s", kind=type(exc).__name__, error=exc)
+            vals["error_message"] = _(
+                "%(kind)s: %(error)s", kind=type(exc).__name__, error=exc
+            )
         else:
             text = response.text or ""
-            vals.update(http_status=response.status_code, response_preview=text[:limit], response_size=len(text))
+            vals.update(
+                http_status=response.status_code,
+                response_preview=text[:limit],
+                response_size=len(text),
+            )
             if 200 <= response.status_code < 300:
                 vals.update(state="done", next_attempt_date=False)
                 vals["duration_ms"] = (time.monotonic() - started) * 1000
                 return vals
-            vals["error_message"] = _("The receiver answered HTTP %s.", response.status_code)
+            vals["error_message"] = _(
+                "The receiver answered HTTP %s.", response.status_code
+            )
         vals["duration_ms"] = (time.monotonic() - started) * 1000
         if retry and attempt < rule.max_attempts:
-            vals.update(state="pending", next_attempt_date=now + self._outbound_backoff(attempt))
+            vals.update(
+                state="pending", next_attempt_date=now + self._outbound_backoff(attempt)
+            )
         else:
             vals.update(state="failed", next_attempt_date=False)
         return vals
@@ -283,10 +347,22 @@ class WebhookLog(models.Model):
     def action_resend(self):
         """Put failed (or done) deliveries back in the queue, with the same
         webhook-id so that the receiver can recognise a redelivery."""
-        deliveries = self.filtered(lambda d: d.log_type == "send" and d.state != "pending")
+        deliveries = self.filtered(
+            lambda d: d.log_type == "send" and d.state != "pending"
+        )
         if not deliveries:
-            raise UserError(_("Only sent deliveries that are not pending can be resent."))
-        deliveries.write({"state": "pending", "attempt_count": 0, "next_attempt_date": fields.Datetime.now(),
-                          "error_message": False})
-        self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")._trigger()
+            raise UserError(
+                _("Only sent deliveries that are not pending can be resent.")
+            )
+        deliveries.write(
+            {
+                "state": "pending",
+                "attempt_count": 0,
+                "next_attempt_date": fields.Datetime.now(),
+                "error_message": False,
+            }
+        )
+        self.env.ref(
+            "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
+        )._trigger()
         return True

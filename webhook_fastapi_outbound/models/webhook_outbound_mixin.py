@@ -13,11 +13,17 @@ class WebhookOutboundMixin(models.AbstractModel):
     _name = "webhook.outbound.mixin"
     _description = "Outbound Webhook Mixin"
 
-    callback_url = fields.Char("Callback URL", copy=False, help="Where Record Callback URL rules POST.")
-    webhook_last_state = fields.Selection(
-        DELIVERY_STATES, "Last Webhook Delivery", compute="_compute_webhook_last_delivery"
+    callback_url = fields.Char(
+        "Callback URL", copy=False, help="Where Record Callback URL rules POST."
     )
-    webhook_last_date = fields.Datetime("Last Webhook Date", compute="_compute_webhook_last_delivery")
+    webhook_last_state = fields.Selection(
+        DELIVERY_STATES,
+        "Last Webhook Delivery",
+        compute="_compute_webhook_last_delivery",
+    )
+    webhook_last_date = fields.Datetime(
+        "Last Webhook Date", compute="_compute_webhook_last_delivery"
+    )
 
     def _compute_webhook_last_delivery(self):
         # One query for all records, not one search per record.
@@ -26,7 +32,8 @@ class WebhookOutboundMixin(models.AbstractModel):
         if ids:
             self.env.cr.execute(
                 SQL(
-                    """SELECT DISTINCT ON (res_id) res_id, state, COALESCE(last_attempt_date, create_date)
+                    """SELECT DISTINCT ON (res_id)
+                              res_id, state, COALESCE(last_attempt_date, create_date)
                          FROM webhook_log
                         WHERE log_type = 'send' AND res_model = %s AND res_id = ANY(%s)
                      ORDER BY res_id, id DESC""",

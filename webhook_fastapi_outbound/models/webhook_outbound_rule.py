@@ -22,7 +22,12 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ATTEMPTS = 8
 # Models a rule must not watch: deliveries write them, a rule on them would
 # feed itself.
-FORBIDDEN_MODELS = ("webhook.log", "webhook.outbound.rule", "ir.cron", "ir.cron.trigger")
+FORBIDDEN_MODELS = (
+    "webhook.log",
+    "webhook.outbound.rule",
+    "ir.cron",
+    "ir.cron.trigger",
+)
 
 # What the write()/create() patches need, cached per model: plain data, no
 # records, so the cache is shared by every environment of the worker.
@@ -53,12 +58,13 @@ class WebhookOutboundRule(models.Model):
     )
     model_id = fields.Many2one(
         "ir.model",
-        "Model",
         required=True,
         ondelete="cascade",
         domain=[("transient", "=", False), ("model", "not in", FORBIDDEN_MODELS)],
     )
-    model_name = fields.Char(related="model_id.model", store=True, index=True, string="Model Name")
+    model_name = fields.Char(
+        related="model_id.model", store=True, index=True, string="Model Name"
+    )
     domain = fields.Char(
         "Trigger Domain",
         default="[]",
@@ -67,7 +73,8 @@ class WebhookOutboundRule(models.Model):
         "matching it, through a write of a field the domain uses.",
     )
     trigger_on_create = fields.Boolean(
-        "Also on Creation", help="Also fire once for a created record that matches the domain."
+        "Also on Creation",
+        help="Also fire once for a created record that matches the domain.",
     )
     endpoint_source = fields.Selection(
         [("static", "Static URL"), ("callback", "Record Callback URL")],
@@ -76,15 +83,15 @@ class WebhookOutboundRule(models.Model):
     )
     endpoint_url = fields.Char("Endpoint URL")
     payload_fields = fields.Text(
-        help='JSON list of field names, with field{sub1,sub2} expansion, e.g. '
+        help="JSON list of field names, with field{sub1,sub2} expansion, e.g. "
         '["name", "partner_id{name,email}"]; or a JSON object used as a template '
         'whose string values "{field.path}" are replaced by the record\'s values. '
         'Empty: {"id": <record id>}.',
     )
     authorization_header = fields.Char(
-        "Authorization Header",
         groups="base.group_system",
-        help="Value of the Authorization header of every request, e.g. 'Bearer <token>'. "
+        help="Value of the Authorization header of every request, "
+        "e.g. 'Bearer <token>'. "
         "Never written to the logs.",
     )
     secret = fields.Char(
@@ -103,7 +110,11 @@ class WebhookOutboundRule(models.Model):
 
     _sql_constraints = [
         ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be positive."),
-        ("max_attempts_positive", "CHECK(max_attempts >= 1)", "At least one attempt is needed."),
+        (
+            "max_attempts_positive",
+            "CHECK(max_attempts >= 1)",
+            "At least one attempt is needed.",
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -112,7 +123,9 @@ class WebhookOutboundRule(models.Model):
     def _compute_delivery_count(self):
         counts = dict(
             self.env["webhook.log"]._read_group(
-                [("outbound_rule_id", "in", self.ids)], ["outbound_rule_id"], ["__count"]
+                [("outbound_rule_id", "in", self.ids)],
+                ["outbound_rule_id"],
+                ["__count"],
             )
         )
         for rule in self:
@@ -129,10 +142,13 @@ class WebhookOutboundRule(models.Model):
                     payload = None
                 if isinstance(payload, dict):
                     model = self.env[rule.model_name]
-                    problems = filter(None, (path_problem(model, p) for p in template_paths(payload)))
+                    problems = filter(
+                        None, (path_problem(model, p) for p in template_paths(payload))
+                    )
                     warning = "\n".join(problems) or False
             rule.payload_warning = warning and _(
-                "These placeholders cannot be resolved and will be sent as null:\n%s", warning
+                "These placeholders cannot be resolved and will be sent as null:\n%s",
+                warning,
             )
 
     def _parsed_payload(self):
@@ -145,11 +161,19 @@ class WebhookOutboundRule(models.Model):
             value = json.loads(text)
         except ValueError as exc:
             raise ValidationError(
-                _("Rule '%(rule)s': payload fields are not valid JSON: %(error)s", rule=self.name, error=exc)
+                _(
+                    "Rule '%(rule)s': payload fields are not valid JSON: %(error)s",
+                    rule=self.name,
+                    error=exc,
+                )
             ) from exc
         if not isinstance(value, list | dict):
             raise ValidationError(
-                _("Rule '%s': payload fields must be a JSON list of field names or a JSON object.", self.name)
+                _(
+                    "Rule '%s': payload fields must be a JSON list of field names "
+                    "or a JSON object.",
+                    self.name,
+                )
             )
         return value
 
@@ -162,7 +186,11 @@ class WebhookOutboundRule(models.Model):
                     check_spec(self.env[rule.model_name], parse_field_spec(payload))
                 except ApiError as exc:
                     raise ValidationError(
-                        _("Rule '%(rule)s': invalid payload fields: %(error)s", rule=rule.name, error=exc)
+                        _(
+                            "Rule '%(rule)s': invalid payload fields: %(error)s",
+                            rule=rule.name,
+                            error=exc,
+                        )
                     ) from exc
 
     @api.constrains("domain", "model_id")
@@ -176,26 +204,44 @@ class WebhookOutboundRule(models.Model):
                 self.env[rule.model_name].sudo()._where_calc(domain)
             except Exception as exc:  # noqa: BLE001 - any error means a bad domain
                 raise ValidationError(
-                    _("Rule '%(rule)s': invalid trigger domain %(domain)s: %(error)s",
-                      rule=rule.name, domain=rule.domain, error=exc)
+                    _(
+                        "Rule '%(rule)s': invalid trigger domain %(domain)s: %(error)s",
+                        rule=rule.name,
+                        domain=rule.domain,
+                        error=exc,
+                    )
                 ) from exc
 
     @api.constrains("model_id")
     def _check_model(self):
         for rule in self:
             if rule.model_name in FORBIDDEN_MODELS or rule.model_id.transient:
-                raise ValidationError(_("Rule '%(rule)s' cannot watch model %(model)s.",
-                                        rule=rule.name, model=rule.model_name))
+                raise ValidationError(
+                    _(
+                        "Rule '%(rule)s' cannot watch model %(model)s.",
+                        rule=rule.name,
+                        model=rule.model_name,
+                    )
+                )
 
     @api.constrains("endpoint_source", "endpoint_url")
     def _check_endpoint(self):
         for rule in self:
             url = (rule.endpoint_url or "").strip()
             if rule.endpoint_source == "static" and not url:
-                raise ValidationError(_("Rule '%s': an Endpoint URL is required for a Static URL.", rule.name))
+                raise ValidationError(
+                    _(
+                        "Rule '%s': an Endpoint URL is required for a Static URL.",
+                        rule.name,
+                    )
+                )
             if url and not url.lower().startswith(("http://", "https://")):
-                raise ValidationError(_("Rule '%s': the Endpoint URL must start with http:// or https://.",
-                                        rule.name))
+                raise ValidationError(
+                    _(
+                        "Rule '%s': the Endpoint URL must start with http:// or https://.",
+                        rule.name,
+                    )
+                )
 
     def _eval_context(self):
         return {
@@ -208,7 +254,9 @@ class WebhookOutboundRule(models.Model):
         }
 
     def _eval_domain(self, domain_text=None):
-        domain = safe_eval.safe_eval(domain_text or self.domain or "[]", self._eval_context())
+        domain = safe_eval.safe_eval(
+            domain_text or self.domain or "[]", self._eval_context()
+        )
         if not isinstance(domain, list | tuple):
             raise ValueError("the domain must be a list")
         return list(domain)
@@ -227,7 +275,9 @@ class WebhookOutboundRule(models.Model):
         # Only these change which models are patched, and how; the rest only
         # needs the cache cleared (a full registry reload in every worker is
         # costly).
-        self._rules_changed(patches=bool({"model_id", "active", "trigger_on_create"} & vals.keys()))
+        self._rules_changed(
+            patches=bool({"model_id", "active", "trigger_on_create"} & vals.keys())
+        )
         return res
 
     def unlink(self):
@@ -237,7 +287,10 @@ class WebhookOutboundRule(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        return [dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list, strict=True)]
+        return [
+            dict(vals, name=_("%s (copy)", rule.name))
+            for rule, vals in zip(self, vals_list, strict=True)
+        ]
 
     def _rules_changed(self, patches):
         # clear_cache() is signalled to the other workers through the database.
@@ -282,15 +335,29 @@ class WebhookOutboundRule(models.Model):
     @tools.ormcache("model_name")
     def _rules_for_model(self, model_name):
         """Active rules of ``model_name`` as plain tuples (see RuleData)."""
-        rules = self.sudo().with_context(active_test=True).search([("model_name", "=", model_name)])
+        rules = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search([("model_name", "=", model_name)])
+        )
         result = []
         for rule in rules:
             try:
                 names = domain_field_names(rule._eval_domain())
             except Exception:  # noqa: BLE001 - refused on save; only an old row can be bad
-                _logger.warning("Outbound webhook rule %s has an invalid domain: ignored", rule.id)
+                _logger.warning(
+                    "Outbound webhook rule %s has an invalid domain: ignored", rule.id
+                )
                 continue
-            result.append(RuleData(rule.id, names, rule.domain, rule.trigger_on_create, rule.company_id.id))
+            result.append(
+                RuleData(
+                    rule.id,
+                    names,
+                    rule.domain,
+                    rule.trigger_on_create,
+                    rule.company_id.id,
+                )
+            )
         return tuple(result)
 
     @api.model
@@ -300,7 +367,9 @@ class WebhookOutboundRule(models.Model):
             return records
         domain = self._eval_domain(data.domain)
         if data.company_id and "company_id" in records._fields:
-            records = records.filtered(lambda r: r.company_id.id in (False, data.company_id))
+            records = records.filtered(
+                lambda r: r.company_id.id in (False, data.company_id)
+            )
         return records.filtered_domain(domain) if domain else records
 
     @api.model
@@ -315,9 +384,15 @@ class WebhookOutboundRule(models.Model):
         if QUEUE_KEY not in precommit.data:
             precommit.data[QUEUE_KEY] = {}
             env = self.env
-            precommit.add(lambda: env["webhook.outbound.rule"].sudo()._flush_queue(precommit.data.get(QUEUE_KEY)))
+            precommit.add(
+                lambda: env["webhook.outbound.rule"]
+                .sudo()
+                ._flush_queue(precommit.data.get(QUEUE_KEY))
+            )
         # dict as an ordered set: one delivery per rule and record per commit.
-        precommit.data[QUEUE_KEY].setdefault(data.id, {}).update(dict.fromkeys(records.ids))
+        precommit.data[QUEUE_KEY].setdefault(data.id, {}).update(
+            dict.fromkeys(records.ids)
+        )
 
     @api.model
     def _flush_queue(self, queue):
@@ -331,7 +406,10 @@ class WebhookOutboundRule(models.Model):
             records = self.env[rule.model_name].browse(list(queue[rule.id])).exists()
             # Check again: a change undone later in the transaction, or in a
             # savepoint that did not clear the queue, must not be announced.
-            data = next((d for d in self._rules_for_model(rule.model_name) if d.id == rule.id), None)
+            data = next(
+                (d for d in self._rules_for_model(rule.model_name) if d.id == rule.id),
+                None,
+            )
             if data is None:
                 continue
             records = self._match(data, records)
@@ -340,7 +418,9 @@ class WebhookOutboundRule(models.Model):
         self.env.flush_all()
         if created.filtered(lambda d: d.state == "pending"):
             # The cron is woken after the commit (ir.cron notifies post-commit).
-            self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")._trigger()
+            self.env.ref(
+                "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
+            )._trigger()
 
     def _create_deliveries(self, records):
         self.ensure_one()
@@ -350,8 +430,14 @@ class WebhookOutboundRule(models.Model):
     def _watched_models(self):
         """{model name: watch creation too} for the active rules."""
         watched = {}
-        for row in self.sudo().with_context(active_test=True).search_read([], ["model_name", "trigger_on_create"]):
-            watched[row["model_name"]] = watched.get(row["model_name"], False) or row["trigger_on_create"]
+        for row in (
+            self.sudo()
+            .with_context(active_test=True)
+            .search_read([], ["model_name", "trigger_on_create"])
+        ):
+            watched[row["model_name"]] = (
+                watched.get(row["model_name"], False) or row["trigger_on_create"]
+            )
         return watched
 
     def _register_hook(self):
@@ -362,7 +448,10 @@ class WebhookOutboundRule(models.Model):
         super()._register_hook()
         for model_name, on_create in self._watched_models().items():
             if model_name not in self.env:
-                _logger.warning("Outbound webhook rules watch model %s, which is not installed", model_name)
+                _logger.warning(
+                    "Outbound webhook rules watch model %s, which is not installed",
+                    model_name,
+                )
                 continue
             model_class = self.env.registry[model_name]
             _patch(model_class, "write", _make_write())
@@ -379,7 +468,7 @@ class WebhookOutboundRule(models.Model):
                         setattr(model_class, name, method.origin)
                     else:
                         delattr(model_class, name)
-        super()._unregister_hook()
+        return super()._unregister_hook()
 
 
 def _patch(model_class, name, method):
@@ -401,7 +490,11 @@ def _make_write():
             return write.origin(self, vals, **kw)
         Rule = self.env["webhook.outbound.rule"]
         # The cheap path: a dict lookup in a cache and a set intersection.
-        rules = [data for data in Rule._rules_for_model(self._name) if data.fields & vals.keys()]
+        rules = [
+            data
+            for data in Rule._rules_for_model(self._name)
+            if data.fields & vals.keys()
+        ]
         if not rules:
             return write.origin(self, vals, **kw)
         Rule = Rule.sudo()

@@ -24,13 +24,18 @@ class Receiver:
         self.requests = []
         self.script = []
         self.default = 200
+        self.aborted = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.requests.append(
-                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
                 )
                 action = receiver.script.pop(0) if receiver.script else receiver.default
                 status = 200
@@ -46,7 +51,7 @@ class Receiver:
                     self.end_headers()
                     self.wfile.write(answer)
                 except OSError:  # the client gave up (timeout)
-                    pass
+                    receiver.aborted += 1
 
             def log_message(self, *args):
                 pass
@@ -92,7 +97,9 @@ class OutboundMixin:
     def _setup_outbound(cls):
         cls.receiver = Receiver()
         cls.addClassCleanup(cls.receiver.stop)
-        cls.env["ir.config_parameter"].sudo().set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "webhook.outbound_allowed_hosts", '["127.0.0.1"]'
+        )
         cls.Rule = cls.env["webhook.outbound.rule"]
         cls.Log = cls.env["webhook.log"]
         cls.Partner = cls.env["res.partner"]
@@ -135,7 +142,9 @@ class OutboundMixin:
         return self.Log._outbound_send_due(limit=100)
 
     def make_due(self, deliveries):
-        deliveries.write({"next_attempt_date": fields.Datetime.now() - timedelta(seconds=1)})
+        deliveries.write(
+            {"next_attempt_date": fields.Datetime.now() - timedelta(seconds=1)}
+        )
 
 
 class OutboundCase(OutboundMixin, TransactionCase):

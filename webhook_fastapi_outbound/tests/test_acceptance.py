@@ -20,14 +20,19 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
 
     def api_update(self, partner_id, payload):
         return self.post(
-            "update_data", {"model": "res.partner", "vals": {"search_key": {"id": partner_id}, "payload": payload}}
+            "update_data",
+            {
+                "model": "res.partner",
+                "vals": {"search_key": {"id": partner_id}, "payload": payload},
+            },
         )
 
     def test_spec_scenario(self):
         rule = self.make_rule(
             endpoint_source="callback",
             endpoint_url=False,
-            payload_fields='["name", "type", "country_id{code,name}", "category_id{name}"]',
+            payload_fields='["name", "type", "country_id{code,name}", '
+            '"category_id{name}"]',
         )
         callback = self.receiver.url + "/so-status"
         result = self.assertApiOk(
@@ -49,16 +54,22 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
         )
         partner_id = result["id"]
         self.env.invalidate_all()
-        self.assertFalse(self.deliveries(rule), "creation alone does not fire (no creation option)")
+        self.assertFalse(
+            self.deliveries(rule), "creation alone does not fire (no creation option)"
+        )
         # Unrelated field: nothing. Transition: one delivery. Same again: nothing.
         self.assertApiOk(self.api_update(partner_id, {"phone": "+66 2 000"}))
         self.assertApiOk(self.api_update(partner_id, {"type": "invoice"}))
-        self.assertApiOk(self.api_update(partner_id, {"type": "invoice", "phone": "+66 2 001"}))
+        self.assertApiOk(
+            self.api_update(partner_id, {"type": "invoice", "phone": "+66 2 001"})
+        )
         self.env.invalidate_all()
         delivery = self.deliveries(rule)
         self.assertEqual(len(delivery), 1)
         self.assertEqual(delivery.target_url, callback)
-        self.assertEqual(self.receiver.requests, [], "nothing is sent by the request itself")
+        self.assertEqual(
+            self.receiver.requests, [], "nothing is sent by the request itself"
+        )
         self.send()
         self.assertEqual(len(self.receiver.requests), 1)
         request = self.receiver.requests[0]
@@ -72,7 +83,9 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
                 "category_id": [{"name": "Wholesale"}],
             },
         )
-        self.assertTrue(verify_signature(rule.secret, request["headers"], request["body"]))
+        self.assertTrue(
+            verify_signature(rule.secret, request["headers"], request["body"])
+        )
         self.assertEqual(delivery.state, "done")
 
     def test_failed_call_is_never_announced(self):
@@ -80,7 +93,9 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
         partner = self.Partner.create({"name": "Loop"})
         # The write happens, then the constraint on parent_id fails: the call
         # is rolled back, and so is the transition.
-        code, body = self.api_update(partner.id, {"type": "invoice", "parent_id": {"id": partner.id}})
+        code, body = self.api_update(
+            partner.id, {"type": "invoice", "parent_id": {"id": partner.id}}
+        )
         self.assertEqual(code, 400, body)
         self.env.invalidate_all()
         self.assertEqual(partner.type, "contact")

@@ -18,7 +18,11 @@ class TestDelivery(OutboundCase):
         cls.country = cls.env.ref("base.th")
         cls.tag = cls.env["res.partner.category"].create({"name": "Gold"})
         cls.partner = cls.Partner.create(
-            {"name": "Buyer", "country_id": cls.country.id, "category_id": [(6, 0, cls.tag.ids)]}
+            {
+                "name": "Buyer",
+                "country_id": cls.country.id,
+                "category_id": [(6, 0, cls.tag.ids)],
+            }
         )
 
     def fire(self, rule, partner=None):
@@ -30,26 +34,51 @@ class TestDelivery(OutboundCase):
         return delivery
 
     def test_signed_post_with_expanded_payload(self):
-        rule = self.make_rule(payload_fields='["name", "type", "country_id{code}", "category_id{name}"]')
+        rule = self.make_rule(
+            payload_fields='["name", "type", "country_id{code}", "category_id{name}"]'
+        )
         delivery = self.fire(rule)
         self.assertEqual(delivery.state, "pending")
-        self.assertEqual(self.receiver.requests, [], "nothing is sent inside the transaction")
+        self.assertEqual(
+            self.receiver.requests, [], "nothing is sent inside the transaction"
+        )
         self.send()
         self.assertEqual(len(self.receiver.requests), 1)
         request = self.receiver.requests[0]
         self.assertEqual(
             json.loads(request["body"]),
-            {"name": "Buyer", "type": "invoice", "country_id": [{"code": "TH"}], "category_id": [{"name": "Gold"}]},
+            {
+                "name": "Buyer",
+                "type": "invoice",
+                "country_id": [{"code": "TH"}],
+                "category_id": [{"name": "Gold"}],
+            },
         )
         headers = request["headers"]
         self.assertEqual(headers["content-type"], "application/json")
         self.assertEqual(headers["authorization"], "Bearer s3cr3t-token")
         self.assertEqual(headers["webhook-id"], delivery.webhook_msg_id)
         self.assertTrue(verify_signature(rule.secret, headers, request["body"]))
-        self.assertFalse(verify_signature("whsec_" + "A" * 32, headers, request["body"]))
-        self.assertAlmostEqual(int(headers["webhook-timestamp"]), fields.Datetime.now().timestamp(), delta=120)
-        self.assertRecordValues(delivery, [{"state": "done", "http_status": 200, "attempt_count": 1,
-                                            "next_attempt_date": False, "error_message": False}])
+        self.assertFalse(
+            verify_signature("whsec_" + "A" * 32, headers, request["body"])
+        )
+        self.assertAlmostEqual(
+            int(headers["webhook-timestamp"]),
+            fields.Datetime.now().timestamp(),
+            delta=120,
+        )
+        self.assertRecordValues(
+            delivery,
+            [
+                {
+                    "state": "done",
+                    "http_status": 200,
+                    "attempt_count": 1,
+                    "next_attempt_date": False,
+                    "error_message": False,
+                }
+            ],
+        )
         self.assertIn('"received": true', delivery.response_preview)
 
     def test_empty_payload_sends_id(self):
@@ -86,7 +115,9 @@ class TestDelivery(OutboundCase):
                 "fixed": {"source": "odoo", "n": 3, "list": [None]},
             },
         )
-        self.assertIn("no field 'nope' on model 'res.country'", delivery.payload_warning)
+        self.assertIn(
+            "no field 'nope' on model 'res.country'", delivery.payload_warning
+        )
         self.assertIn("{name.x}", delivery.payload_warning)
         self.assertEqual(delivery.state, "done")
 
@@ -96,21 +127,31 @@ class TestDelivery(OutboundCase):
         delivery = self.fire(rule)
         before = fields.Datetime.now()
         self.send()
-        self.assertRecordValues(delivery, [{"state": "pending", "http_status": 500, "attempt_count": 1}])
+        self.assertRecordValues(
+            delivery, [{"state": "pending", "http_status": 500, "attempt_count": 1}]
+        )
         self.assertIn("HTTP 500", delivery.error_message)
         # Backoff: not due yet, so the next run sends nothing.
-        self.assertGreaterEqual(delivery.next_attempt_date, before + timedelta(seconds=29))
-        self.assertLessEqual(delivery.next_attempt_date, fields.Datetime.now() + timedelta(seconds=31))
+        self.assertGreaterEqual(
+            delivery.next_attempt_date, before + timedelta(seconds=29)
+        )
+        self.assertLessEqual(
+            delivery.next_attempt_date, fields.Datetime.now() + timedelta(seconds=31)
+        )
         self.send()
         self.assertEqual(len(self.receiver.requests), 1)
         self.make_due(delivery)
         self.send()
-        self.assertRecordValues(delivery, [{"state": "done", "http_status": 200, "attempt_count": 2}])
+        self.assertRecordValues(
+            delivery, [{"state": "done", "http_status": 200, "attempt_count": 2}]
+        )
         ids = {r["headers"]["webhook-id"] for r in self.receiver.requests}
         self.assertEqual(ids, {delivery.webhook_msg_id})
         self.assertEqual(len(self.receiver.requests), 2)
         for request in self.receiver.requests:
-            self.assertTrue(verify_signature(rule.secret, request["headers"], request["body"]))
+            self.assertTrue(
+                verify_signature(rule.secret, request["headers"], request["body"])
+            )
 
     def test_backoff_schedule(self):
         Log = self.Log
@@ -128,20 +169,28 @@ class TestDelivery(OutboundCase):
         self.assertIn("Timeout", delivery.error_message)
         self.make_due(delivery)
         self.send()
-        self.assertRecordValues(delivery, [{"state": "failed", "attempt_count": 2, "next_attempt_date": False}])
+        self.assertRecordValues(
+            delivery,
+            [{"state": "failed", "attempt_count": 2, "next_attempt_date": False}],
+        )
         # Resend: back in the queue, delivered with the same webhook-id.
         delivery.action_resend()
         self.assertEqual(delivery.state, "pending")
         self.send()
         self.assertRecordValues(delivery, [{"state": "done", "attempt_count": 1}])
-        self.assertEqual({r["headers"]["webhook-id"] for r in self.receiver.requests}, {delivery.webhook_msg_id})
+        self.assertEqual(
+            {r["headers"]["webhook-id"] for r in self.receiver.requests},
+            {delivery.webhook_msg_id},
+        )
         self.assertEqual(len(self.receiver.requests), 3)
 
     def test_receiver_down(self):
         rule = self.make_rule(endpoint_url=closed_port_url(), max_attempts=2)
         delivery = self.fire(rule)
         self.send()
-        self.assertRecordValues(delivery, [{"state": "pending", "attempt_count": 1, "http_status": 0}])
+        self.assertRecordValues(
+            delivery, [{"state": "pending", "attempt_count": 1, "http_status": 0}]
+        )
         self.assertIn("ConnectionError", delivery.error_message)
         self.make_due(delivery)
         self.send()
@@ -166,11 +215,17 @@ class TestDelivery(OutboundCase):
         self.Log._cron_outbound_send()
         deliveries = self.deliveries(rule)
         self.assertEqual(len(self.receiver.requests), 12)
-        self.assertEqual(sorted(deliveries.mapped("state")), ["done"] * 11 + ["pending"])
+        self.assertEqual(
+            sorted(deliveries.mapped("state")), ["done"] * 11 + ["pending"]
+        )
         retry = deliveries.filtered(lambda d: d.state == "pending")
-        new_triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
-        self.assertIn(retry.next_attempt_date.replace(microsecond=0),
-                      [t.call_at.replace(microsecond=0) for t in new_triggers])
+        new_triggers = (
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+        )
+        self.assertIn(
+            retry.next_attempt_date.replace(microsecond=0),
+            [t.call_at.replace(microsecond=0) for t in new_triggers],
+        )
 
     def test_callback_url_missing_is_a_failed_entry(self):
         rule = self.make_rule(endpoint_source="callback", endpoint_url=False)
@@ -183,11 +238,29 @@ class TestDelivery(OutboundCase):
     def test_callback_url_from_received_call(self):
         rule = self.make_rule(endpoint_source="callback", endpoint_url=False)
         Log = self.Log.sudo()
-        Log.create({"log_type": "receive", "res_model": "res.partner", "res_id": self.partner.id,
-                    "callback_url": self.receiver.url + "/old"})
-        Log.create({"log_type": "receive", "res_model": "res.partner", "res_id": self.partner.id,
-                    "callback_url": self.receiver.url + "/new"})
-        Log.create({"log_type": "receive", "res_model": "res.partner", "res_id": self.partner.id})
+        Log.create(
+            {
+                "log_type": "receive",
+                "res_model": "res.partner",
+                "res_id": self.partner.id,
+                "callback_url": self.receiver.url + "/old",
+            }
+        )
+        Log.create(
+            {
+                "log_type": "receive",
+                "res_model": "res.partner",
+                "res_id": self.partner.id,
+                "callback_url": self.receiver.url + "/new",
+            }
+        )
+        Log.create(
+            {
+                "log_type": "receive",
+                "res_model": "res.partner",
+                "res_id": self.partner.id,
+            }
+        )
         delivery = self.fire(rule)
         self.assertEqual(delivery.target_url, self.receiver.url + "/new")
         self.send()
@@ -253,7 +326,9 @@ class TestDelivery(OutboundCase):
         secret, token = rule.secret, "s3cr3t-token"
         self.assertTrue(secret.startswith("whsec_"))
         self.env.flush_all()
-        self.env.cr.execute("SELECT row_to_json(l)::text FROM webhook_log l WHERE log_type = 'send'")
+        self.env.cr.execute(
+            "SELECT row_to_json(l)::text FROM webhook_log l WHERE log_type = 'send'"
+        )
         dump = " ".join(row[0] for row in self.env.cr.fetchall())
         self.assertIn(delivery.webhook_msg_id, dump)
         self.assertNotIn(token, dump)
@@ -263,10 +338,14 @@ class TestDelivery(OutboundCase):
         user = new_test_user(self.env, login="outbound_user", groups="base.group_user")
         with self.assertRaises(AccessError):
             rule.with_user(user).read(["name"])
-        self.env["ir.model.access"].create({
-            "name": "test read", "model_id": self.env["ir.model"]._get_id("webhook.outbound.rule"),
-            "group_id": self.env.ref("base.group_user").id, "perm_read": True,
-        })
+        self.env["ir.model.access"].create(
+            {
+                "name": "test read",
+                "model_id": self.env["ir.model"]._get_id("webhook.outbound.rule"),
+                "group_id": self.env.ref("base.group_user").id,
+                "perm_read": True,
+            }
+        )
         as_user = rule.with_user(user)
         self.assertEqual(as_user.read(["name"])[0]["name"], rule.name)
         for field in ("secret", "authorization_header"):
@@ -285,7 +364,11 @@ class TestDelivery(OutboundCase):
 
     def test_send_test_button(self):
         rule = self.make_rule(payload_fields='["name"]')
-        wizard = self.env["webhook.outbound.test"].with_context(default_rule_id=rule.id).create({})
+        wizard = (
+            self.env["webhook.outbound.test"]
+            .with_context(default_rule_id=rule.id)
+            .create({})
+        )
         self.assertEqual(wizard.record_ref._name, "res.partner")
         wizard.record_ref = self.partner
         wizard.action_send()

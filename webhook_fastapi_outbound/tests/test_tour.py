@@ -6,7 +6,9 @@ from odoo.tests import HttpCase, tagged
 class TestRuleTour(HttpCase):
     def test_create_rule_through_the_form(self):
         # HttpCase skips the test with a message when Chromium is absent.
-        self.start_tour("/odoo", "webhook_fastapi_outbound_rule_tour", login="admin", timeout=120)
+        self.start_tour(
+            "/odoo", "webhook_fastapi_outbound_rule_tour", login="admin", timeout=120
+        )
         rule = self.env["webhook.outbound.rule"].search([("name", "=", "Tour rule")])
         self.assertEqual(len(rule), 1)
         self.assertEqual(rule.model_name, "res.partner.category")

@@ -29,7 +29,7 @@ def secret_key(secret):
         try:
             return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
         except ValueError:
-            pass
+            return secret.encode()
     return secret.encode()
 
 

@@ -61,7 +61,9 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo):
         raise UnsafeUrl("no URL")
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https"):
-        raise UnsafeUrl(f"only http and https URLs are allowed, not {parts.scheme or 'no scheme'!r}")
+        raise UnsafeUrl(
+            f"only http and https URLs are allowed, not {parts.scheme or 'no scheme'!r}"
+        )
     host = (parts.hostname or "").lower()
     if not host:
         raise UnsafeUrl(f"URL {url!r} has no host")
@@ -81,5 +83,5 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo):
         if not ip.is_global or ip in METADATA_ADDRESSES:
             raise UnsafeUrl(
                 f"host {host!r} resolves to {ip}, a {_kind(ip)} address; allow it in "
-                "the system parameter webhook.outbound_allowed_hosts if this is intended"
+                "the system parameter webhook.outbound_allowed_hosts if intended"
             )

@@ -98,9 +98,14 @@ def render_template(template, record, problems):
         whole = WHOLE.match(template)
         if whole:
             return resolve_path(record, whole.group(1), problems)
-        return PLACEHOLDER.sub(lambda m: _as_text(resolve_path(record, m.group(1), problems)), template)
+        return PLACEHOLDER.sub(
+            lambda m: _as_text(resolve_path(record, m.group(1), problems)), template
+        )
     if isinstance(template, dict):
-        return {key: render_template(value, record, problems) for key, value in template.items()}
+        return {
+            key: render_template(value, record, problems)
+            for key, value in template.items()
+        }
     if isinstance(template, list):
         return [render_template(value, record, problems) for value in template]
     return template

@@ -9,7 +9,9 @@ class WebhookOutboundTest(models.TransientModel):
     _name = "webhook.outbound.test"
     _description = "Send a Test Outbound Webhook"
 
-    rule_id = fields.Many2one("webhook.outbound.rule", required=True, ondelete="cascade")
+    rule_id = fields.Many2one(
+        "webhook.outbound.rule", required=True, ondelete="cascade"
+    )
     model_name = fields.Char(related="rule_id.model_name")
     record_ref = fields.Reference(selection="_selection_record_model", string="Record")
     delivery_id = fields.Many2one("webhook.log", readonly=True)
@@ -22,7 +24,10 @@ class WebhookOutboundTest(models.TransientModel):
 
     @api.model
     def _selection_record_model(self):
-        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([("transient", "=", False)])]
+        return [
+            (model.model, model.name)
+            for model in self.env["ir.model"].sudo().search([("transient", "=", False)])
+        ]
 
     @api.model
     def default_get(self, fields_list):
@@ -42,10 +47,16 @@ class WebhookOutboundTest(models.TransientModel):
         Log = self.env["webhook.log"].sudo()
         if reason := Log._outbound_disabled_reason():
             raise UserError(reason)
-        delivery = Log._outbound_create_deliveries(self.rule_id.sudo(), record, test=True)
+        delivery = Log._outbound_create_deliveries(
+            self.rule_id.sudo(), record, test=True
+        )
         if delivery.state == "pending":
             # Once only: a test must not keep retrying in the background.
-            delivery.write(delivery._outbound_attempt(Log._outbound_allowed_hosts(), Log._preview_limit()))
+            delivery.write(
+                delivery._outbound_attempt(
+                    Log._outbound_allowed_hosts(), Log._preview_limit()
+                )
+            )
             if delivery.state == "pending":
                 delivery.write({"state": "failed", "next_attempt_date": False})
         self.delivery_id = delivery
