@@ -88,7 +88,7 @@ class TestTrigger(OutboundCase):
             payload_fields='["name", "color"]',
         )
         self.assertNotIn("callback_url", self.env["res.partner.category"]._fields)
-        tag = self.env["res.partner.category"].create({"name": "VIP"})
+        tag = self.env["res.partner.category"].create({"name": "VIP", "color": 0})
         tag.write({"color": 5})
         self.commit_hooks()
         delivery = self.deliveries(rule)
