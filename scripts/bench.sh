@@ -24,8 +24,11 @@ elif [ "$(cat "$stamp")" != "$(addons_hash)" ]; then
 fi
 addons_hash >"$stamp"
 
+mapfile -t conn < <(odoo_args)
 if [ ! -s "$key_file" ]; then
-  odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn >"$key_file" 2>/dev/null <<'PY'
+  # The subcommand must come first: odoo_bin puts the options before it.
+  "$PY" "$ODOO_SRC/odoo-bin" shell "${conn[@]}" -d "$BENCH_DB" --no-http --log-level=warn \
+    >"$key_file" 2>/dev/null <<'PY'
 admin = env.ref("base.user_admin")
 print(env["res.users.apikeys"].with_user(admin).sudo()._generate(None, "bench", None))
 env.cr.commit()
@@ -35,8 +38,11 @@ fi
 
 port=$(free_port)
 log="$LOG_DIR/bench-server.log"
-odoo_bin -d "$BENCH_DB" --http-interface 127.0.0.1 --http-port "$port" --workers 0 \
-  --max-cron-threads 0 >"$log" 2>&1 &
+mapfile -t conn < <(odoo_args)
+# Started directly (not through a shell function) so that $! is Odoo itself,
+# whose peak memory the benchmark reads.
+"$PY" "$ODOO_SRC/odoo-bin" "${conn[@]}" -d "$BENCH_DB" --http-interface 127.0.0.1 \
+  --http-port "$port" --workers 0 --max-cron-threads 0 >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 for _ in $(seq 120); do

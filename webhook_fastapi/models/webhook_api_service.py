@@ -17,7 +17,7 @@ import traceback
 import psycopg2
 from psycopg2 import errorcodes
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.exceptions import (
     AccessDenied,
     AccessError,
@@ -56,6 +56,7 @@ CONCURRENCY_ERRORS = (
 )
 DEFAULT_SEARCH_FIELDS = ["id", "display_name"]
 DEFAULT_SEARCH_MAX_LIMIT = 1000
+KEY_CACHE_SECONDS = 60
 # Context keys a caller may set in call_function. Anything that could switch
 # users, skip checks or touch module installation is left out on purpose.
 SAFE_CONTEXT_KEYS = {
@@ -210,9 +211,7 @@ class WebhookApiService(models.AbstractModel):
             if not match:
                 raise ApiError("Authorization header must be 'Bearer <api key>'", 401)
             key = match.group(1)
-            uid = key and self.env["res.users.apikeys"].sudo()._check_credentials(
-                scope="rpc", key=key
-            )
+            uid = key and self._api_key_uid(key)
             if not uid:
                 raise ApiError("Invalid API key", 401)
             return uid
@@ -230,6 +229,25 @@ class WebhookApiService(models.AbstractModel):
             "cookie from /web/session/authenticate",
             401,
         )
+
+    @api.model
+    def _api_key_uid(self, key):
+        """The user of an API key. Checking a key hashes it with thousands of
+        rounds (several ms): the answer is cached per worker for at most a
+        minute, by a digest of the key, and dropped at once when a key is
+        deleted (see res.users.apikeys.unlink)."""
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        bucket = int(time.time() // KEY_CACHE_SECONDS)
+        return self.with_context(webhook_api_key=key)._api_key_uid_cached(
+            digest, bucket
+        )
+
+    @api.model
+    @tools.ormcache("digest", "bucket")
+    def _api_key_uid_cached(self, digest, bucket):
+        key = self.env.context["webhook_api_key"]
+        apikeys = self.env["res.users.apikeys"].sudo()
+        return apikeys._check_credentials(scope="rpc", key=key) or None
 
     @api.model
     def _api_user_env(self, uid):

@@ -60,6 +60,17 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         )
         self.assertEqual(self.last_log().http_status, 401)
 
+    def test_revoked_key_is_refused_at_once(self):
+        # The key's user is cached per worker: deleting the key must end it.
+        self.assertApiOk(self.post("search_data", SEARCH))
+        keys = (
+            self.env["res.users.apikeys"]
+            .sudo()
+            .search([("user_id", "=", self.api_user.id)])
+        )
+        keys.unlink()
+        self.assertApiError(self.post("search_data", SEARCH), 401, "Invalid API key")
+
     def test_session_cookie(self):
         self.authenticate("webhook_tester", "webhook_tester_pw")
         result = self.assertApiOk(
