@@ -22,6 +22,7 @@ from ..schemas import (
     UpdateDataRequest,
     WebhookResponse,
 )
+from .examples import EXAMPLES
 
 # Declared so that OpenAPI documents the scheme and Swagger shows its
 # Authorize button; the key itself is checked by the service.
@@ -123,179 +124,65 @@ def api_call(
 Call = Annotated[ApiCall, Depends(api_call)]
 
 
-def _examples(summary, params, **extra):
-    return {"default": {"summary": summary, "value": {"params": params, **extra}}}
-
-
-@webhook_router.post(
-    "/create_data", response_model=WebhookResponse, summary="Create a record"
-)
-def create_data(
-    body: Annotated[
-        CreateDataRequest,
+def _add_route(route, request_model, summary, description):
+    """Register POST /<route>: the same thin handler for every route, each
+    with its own request model (so OpenAPI documents each body) and the
+    worked example of examples.py."""
+    example = EXAMPLES[route]
+    body_type = Annotated[
+        request_model,
         Body(
-            openapi_examples=_examples(
-                "A partner with a looked-up country, tags and a file",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "callback_url": "https://example.com/hooks/partner",
-                        "payload": {
-                            "name": "ACME Ltd",
-                            "country_id": {"code": "TH"},
-                            "category_id": {
-                                "mode": "replace",
-                                "records": [{"name": "VIP"}],
-                            },
-                            "child_ids": [
-                                {"name": "Jane Doe", "email": "jane@example.com"}
-                            ],
-                            "attachment_ids": [
-                                {"name": "hello.txt", "datas": "aGVsbG8="}
-                            ],
-                        },
-                        "auto_create": {"category_id": {}},
-                        "result_field": ["name", "category_id{name}"],
-                    },
-                },
-            )
+            openapi_examples={
+                "default": {"summary": example["summary"], "value": example["value"]}
+            }
         ),
-    ],
-    call: Call,
-) -> Any:
-    """Create one record of any model. Relational values are looked up by any
-    field (batched), created on demand with `auto_create`, and nested lines
-    are created with their parent."""
-    return call.run("create_data", body)
+    ]
+
+    def endpoint(body: body_type, call: Call) -> Any:
+        return call.run(route, body)
+
+    endpoint.__name__ = route
+    endpoint.__doc__ = description
+    webhook_router.post(f"/{route}", response_model=WebhookResponse, summary=summary)(
+        endpoint
+    )
 
 
-@webhook_router.post(
-    "/update_data", response_model=WebhookResponse, summary="Update a record"
+_add_route(
+    "create_data",
+    CreateDataRequest,
+    "Create a record",
+    "Create one record of any model. Relational values are looked up by any "
+    "field (batched), created on demand with `auto_create`, and nested lines "
+    "are created with their parent.",
 )
-def update_data(
-    body: Annotated[
-        UpdateDataRequest,
-        Body(
-            openapi_examples=_examples(
-                "Add a tag to the partner whose ref is EXT-001",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "search_key": {"ref": "EXT-001"},
-                        "payload": {
-                            "phone": "+66 2 123 4567",
-                            "category_id": {
-                                "mode": "add",
-                                "records": [{"name": "VIP"}],
-                            },
-                        },
-                        "result_field": ["phone"],
-                    },
-                },
-            )
-        ),
-    ],
-    call: Call,
-) -> Any:
-    """Update the one record that `search_key` matches: 404 when none, 409
-    when several. one2many lists replace the existing lines unless given as
-    `{"mode": "add", "records": [...]}`."""
-    return call.run("update_data", body)
-
-
-@webhook_router.post(
-    "/create_update_data",
-    response_model=WebhookResponse,
-    summary="Update a record, or create it",
+_add_route(
+    "update_data",
+    UpdateDataRequest,
+    "Update a record",
+    "Update the one record that `search_key` matches: 404 when none, 409 when "
+    "several. one2many lists replace the existing lines unless given as "
+    '`{"mode": "add", "records": [...]}`.',
 )
-def create_update_data(
-    body: Annotated[
-        CreateUpdateDataRequest,
-        Body(
-            openapi_examples=_examples(
-                "Upsert a partner by its external reference",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "search_key": {"ref": "EXT-001"},
-                        "payload": {
-                            "name": "ACME Ltd",
-                            "ref": "EXT-001",
-                            "email": "info@acme.example",
-                        },
-                        "result_field": ["name", "email"],
-                    },
-                },
-            )
-        ),
-    ],
-    call: Call,
-) -> Any:
-    """Update the record `search_key` matches, or create it when none does;
-    409 when several do. Concurrent calls with the same key create one
-    record."""
-    return call.run("create_update_data", body)
-
-
-@webhook_router.post(
-    "/search_data", response_model=WebhookResponse, summary="Search records"
+_add_route(
+    "create_update_data",
+    CreateUpdateDataRequest,
+    "Update a record, or create it",
+    "Update the record `search_key` matches, or create it when none does; 409 "
+    "when several do. Concurrent calls with the same key create one record.",
 )
-def search_data(
-    body: Annotated[
-        SearchDataRequest,
-        Body(
-            openapi_examples=_examples(
-                "Companies with their contacts",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "payload": {
-                            "search_field": [
-                                "name",
-                                "country_id{code,name}",
-                                "child_ids{name,email}",
-                            ],
-                            "search_domain": "[('is_company', '=', True)]",
-                            "limit": 10,
-                            "order": "name asc",
-                        }
-                    },
-                },
-            )
-        ),
-    ],
-    call: Call,
-) -> Any:
-    """Search with a domain and return the chosen fields, relations expanded
-    to any depth. Reads are batched: the query count does not grow with the
-    number of records."""
-    return call.run("search_data", body)
-
-
-@webhook_router.post(
-    "/call_function", response_model=WebhookResponse, summary="Call a method"
+_add_route(
+    "search_data",
+    SearchDataRequest,
+    "Search records",
+    "Search with a domain and return the chosen fields, relations expanded to "
+    "any depth. Reads are batched: the query count does not grow with the "
+    "number of records.",
 )
-def call_function(
-    body: Annotated[
-        CallFunctionRequest,
-        Body(
-            openapi_examples=_examples(
-                "Archive a partner",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "search_key": {"ref": "EXT-001"},
-                        "payload": {
-                            "method": "action_archive",
-                            "context": {"lang": "en_US"},
-                        },
-                    },
-                },
-            )
-        ),
-    ],
-    call: Call,
-) -> Any:
-    """Call a public method on the one record `search_key` matches, with
-    `parameter` as keyword arguments. The return value is made JSON-safe."""
-    return call.run("call_function", body)
+_add_route(
+    "call_function",
+    CallFunctionRequest,
+    "Call a method",
+    "Call a public method on the one record `search_key` matches, with "
+    "`parameter` as keyword arguments. The return value is made JSON-safe.",
+)

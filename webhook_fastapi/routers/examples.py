@@ -1,0 +1,98 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The worked example of each route, shown in Swagger (/api/docs)."""
+
+EXAMPLES = {
+    "create_data": {
+        "summary": "A partner with a looked-up country, tags, a contact and a file",
+        "value": {
+            "params": {
+                "model": "res.partner",
+                "vals": {
+                    "callback_url": "https://example.com/hooks/partner",
+                    "payload": {
+                        "name": "ACME Ltd",
+                        "country_id": {"code": "TH"},
+                        "category_id": {
+                            "mode": "replace",
+                            "records": [{"name": "VIP"}],
+                        },
+                        "child_ids": [
+                            {"name": "Jane Doe", "email": "jane@example.com"}
+                        ],
+                        "attachment_ids": [{"name": "hello.txt", "datas": "aGVsbG8="}],
+                    },
+                    "auto_create": {"category_id": {}},
+                    "result_field": ["name", "category_id{name}"],
+                },
+            }
+        },
+    },
+    "update_data": {
+        "summary": "Add a tag to the partner whose ref is EXT-001",
+        "value": {
+            "params": {
+                "model": "res.partner",
+                "vals": {
+                    "search_key": {"ref": "EXT-001"},
+                    "payload": {
+                        "phone": "+66 2 123 4567",
+                        "category_id": {"mode": "add", "records": [{"name": "VIP"}]},
+                    },
+                    "result_field": ["phone"],
+                },
+            }
+        },
+    },
+    "create_update_data": {
+        "summary": "Upsert a partner by its external reference",
+        "value": {
+            "params": {
+                "model": "res.partner",
+                "vals": {
+                    "search_key": {"ref": "EXT-001"},
+                    "payload": {
+                        "name": "ACME Ltd",
+                        "ref": "EXT-001",
+                        "email": "info@acme.example",
+                    },
+                    "result_field": ["name", "email"],
+                },
+            }
+        },
+    },
+    "search_data": {
+        "summary": "Companies with their country and contacts",
+        "value": {
+            "params": {
+                "model": "res.partner",
+                "vals": {
+                    "payload": {
+                        "search_field": [
+                            "name",
+                            "country_id{code,name}",
+                            "child_ids{name,email}",
+                        ],
+                        "search_domain": "[('is_company', '=', True)]",
+                        "limit": 10,
+                        "order": "name asc",
+                    }
+                },
+            }
+        },
+    },
+    "call_function": {
+        "summary": "Archive a partner",
+        "value": {
+            "params": {
+                "model": "res.partner",
+                "vals": {
+                    "search_key": {"ref": "EXT-001"},
+                    "payload": {
+                        "method": "action_archive",
+                        "context": {"lang": "en_US"},
+                    },
+                },
+            }
+        },
+    },
+}
