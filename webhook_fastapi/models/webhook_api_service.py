@@ -320,7 +320,7 @@ class WebhookApiService(models.AbstractModel):
             return None
         icp = self.env["ir.config_parameter"].sudo()
         allowed = param_str_list(icp, "webhook.outbound_allowed_hosts")
-        return check_url(url, allowed, resolve=False, what="callback_url")
+        return check_url(url, allowed, resolve=None, what="callback_url")
 
     @api.model
     def _api_result(self, record, result_field):

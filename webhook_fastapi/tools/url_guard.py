@@ -1,5 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Refuse URLs that would make Odoo call its own network (SSRF)."""
+"""Refuse URLs that would make Odoo call inside its own network (SSRF).
+
+Callback URLs come from API callers: without this check any caller could
+make Odoo POST to the database server, a cloud metadata service or an admin
+port. The inbound API checks a callback_url when it receives it; the
+outbound addon checks every URL again, resolved, before each attempt, since
+DNS answers can change.
+"""
 
 import ipaddress
 import socket
@@ -7,69 +14,109 @@ from urllib.parse import urlsplit
 
 from .errors import ApiError
 
-# Cloud metadata services answer on these even when the rest is filtered.
-METADATA_HOSTS = {
-    "169.254.169.254",
-    "fd00:ec2::254",
-    "metadata.google.internal",
-    "100.100.100.200",
+# Cloud metadata services; most are link-local or private already, listed so
+# that the refusal says what they are.
+METADATA_ADDRESSES = {
+    ipaddress.ip_address("169.254.169.254"),  # AWS, GCP, Azure, OpenStack
+    ipaddress.ip_address("169.254.170.2"),  # AWS ECS task metadata
+    ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud
+    ipaddress.ip_address("fd00:ec2::254"),  # AWS IPv6
 }
+LOCAL_NAMES = ("localhost", "metadata.google.internal")
 
 
-def _forbidden_ip(ip):
-    return (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or str(ip) in METADATA_HOSTS
-    )
+class UnsafeUrl(ApiError):
+    """The URL must not be called; the message says why (a 400 inbound)."""
 
 
-def check_url(url, allowed_hosts=(), resolve=False, what="URL"):
-    """Return ``url`` if it is http(s) and its host is public.
+def _kind(ip):
+    if ip in METADATA_ADDRESSES:
+        return "cloud metadata"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_private:
+        return "private"
+    if ip.is_multicast:
+        return "multicast"
+    return "non-public"
 
-    Hosts in ``allowed_hosts`` (names or IPs, e.g. ``127.0.0.1`` in tests)
-    pass. With ``resolve``, host names are resolved and every address must
-    be public (checked again at send time by the outbound addon, since DNS
-    can change); without it only literal IPs and ``localhost`` are checked.
+
+def _allowed(host, ip, allowed):
+    for entry in allowed:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry == "*" or entry == host:
+            return True
+        if ip is not None:
+            try:
+                if ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def _addresses(host, port, resolve):
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if literal is not None:
+        return [literal]
+    if not resolve:
+        return []
+    try:
+        infos = resolve(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError) as exc:
+        raise UnsafeUrl(f"cannot resolve host {host!r}: {exc}") from exc
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
+    """Return ``url`` if it is http(s) and every address of its host is
+    public, or allowed by ``allowed`` (host names, addresses or networks such
+    as ``10.0.0.0/8``; ``*`` allows everything). Raise UnsafeUrl otherwise.
+
+    With ``resolve=None`` host names are not looked up (the inbound check:
+    no DNS on the request path); only literal addresses and local names are
+    refused then.
     """
-    if not isinstance(url, str):
-        raise ApiError(f"{what} must be an http(s) URL, got {url!r}")
+    if not isinstance(url, str) or not url:
+        raise UnsafeUrl(f"{what} must be an http(s) URL, got {url!r}")
     parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise UnsafeUrl(
+            f"{what}: only http and https URLs are allowed, "
+            f"not {scheme or 'no scheme'!r}"
+        )
     host = (parts.hostname or "").lower()
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise ApiError(f"{what} must be an http(s) URL, got {url!r}")
-    if host in {h.lower() for h in allowed_hosts}:
+    if not host:
+        raise UnsafeUrl(f"{what} {url!r} has no host")
+    if _allowed(host, None, allowed):
         return url
-    if host in METADATA_HOSTS or host == "localhost" or host.endswith(".localhost"):
-        raise ApiError(
-            f"{what} {url!r} points at a local or internal address, which is refused"
+    if host in LOCAL_NAMES or host.endswith(".localhost"):
+        raise UnsafeUrl(
+            f"{what} {url!r} points at a local or internal address ({host}, a "
+            "loopback or metadata name); allow it in the system parameter "
+            "webhook.outbound_allowed_hosts if intended"
         )
     try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        addresses = []
-        if resolve:
-            try:
-                infos = socket.getaddrinfo(
-                    host, parts.port or None, proto=socket.IPPROTO_TCP
-                )
-            except OSError as exc:
-                raise ApiError(
-                    f"{what} host {host!r} cannot be resolved: {exc}"
-                ) from None
-            addresses = [
-                ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos
-            ]
-    for ip in addresses:
-        if str(ip) in {h.lower() for h in allowed_hosts}:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as exc:
+        raise UnsafeUrl(f"{what} {url!r}: {exc}") from None
+    for ip in _addresses(host, port, resolve):
+        if getattr(ip, "ipv4_mapped", None):
+            ip = ip.ipv4_mapped
+        if _allowed(host, ip, allowed):
             continue
-        if _forbidden_ip(ip):
-            raise ApiError(
-                f"{what} {url!r} points at a local or internal address ({ip}), "
-                "which is refused"
+        if not ip.is_global or ip in METADATA_ADDRESSES:
+            raise UnsafeUrl(
+                f"{what} {url!r} points at a local or internal address: {host!r} is "
+                f"{ip}, a {_kind(ip)} address; allow it in the system parameter "
+                "webhook.outbound_allowed_hosts if intended"
             )
     return url

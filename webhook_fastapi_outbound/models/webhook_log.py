@@ -21,9 +21,9 @@ from odoo.addons.webhook_fastapi.tools.params import (
 )
 from odoo.addons.webhook_fastapi.tools.redact import redact
 from odoo.addons.webhook_fastapi.tools.serializer import serialize_records
+from odoo.addons.webhook_fastapi.tools.url_guard import UnsafeUrl, check_url
 
 from ..tools.signing import generate_message_id, sign
-from ..tools.ssrf import UnsafeUrl, check_url
 from ..tools.template import render_template
 
 _logger = logging.getLogger(__name__)

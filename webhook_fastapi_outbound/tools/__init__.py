@@ -1,1 +1,1 @@
-from . import signing, ssrf, template
+from . import signing, template
