@@ -14,7 +14,9 @@ import argparse
 import json
 import re
 import statistics
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -120,6 +122,37 @@ def unique_names(client, model, domain, count):
             f"need {count} {model} with unique names, found {len(names)}"
         )
     return names
+
+
+class Receiver:
+    """A local webhook receiver: answers 200 after ``delay`` seconds."""
+
+    def __init__(self):
+        receiver = self
+        self.delay = 0.0
+        self.count = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(receiver.delay)
+                receiver.count += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Bench:
@@ -345,6 +378,120 @@ class Bench:
             "ratio <= 1.15",
         )
 
+    def bench_outbound(self):
+        """write() cost of outbound rules, and delivery throughput."""
+        c = self.c
+        receiver = Receiver()
+        try:
+            self._bench_outbound(c, receiver)
+        finally:
+            receiver.stop()
+
+    def _bench_outbound(self, c, receiver):
+        icp = "ir.config_parameter"
+        c.execute_kw(
+            icp, "set_param", ["webhook.outbound_allowed_hosts", '["127.0.0.1"]']
+        )
+        model_id = c.execute_kw("ir.model", "search", [[("model", "=", "res.partner")]])
+        partner = c.execute_kw("res.partner", "create", [{"name": "bench outbound"}])
+        counter = iter(range(10**9))
+
+        def write_ref():
+            c.execute_kw(
+                "res.partner", "write", [[partner], {"ref": f"W-{next(counter)}"}]
+            )
+
+        def block():
+            write_ref()  # warm after any registry change
+            values = []
+            for _ in range(self.rounds * 4):
+                started = time.perf_counter()
+                write_ref()
+                values.append(time.perf_counter() - started)
+            return statistics.median(values)
+
+        base = {"model_id": model_id[0], "endpoint_source": "static"}
+        base["endpoint_url"] = f"{receiver.url}/hook"
+        no_rule_1 = block()
+        # 10 rules watching the written field, none of which matches.
+        never = [
+            {
+                **base,
+                "name": f"bench never {i}",
+                "domain": f"[('ref', '=', 'NEVER-{i}')]",
+            }
+            for i in range(10)
+        ]
+        never_ids = c.execute_kw("webhook.outbound.rule", "create", [never])
+        with_rules = block()
+        c.execute_kw("webhook.outbound.rule", "write", [never_ids, {"active": False}])
+        no_rule_2 = block()
+        no_rule = (no_rule_1 + no_rule_2) / 2
+        self.row(
+            "4. write() of a watched field on res.partner, 10 rules that do not match",
+            "no rule (before and after)",
+            with_rules,
+            no_rule,
+            None,
+            None,
+            "ratio <= 1.05",
+        )
+        # One rule that fires on every write, its receiver taking 2 s.
+        receiver.delay = 2.0
+        fire = {**base, "name": "bench fire", "domain": "[('ref', '=like', 'W-%')]"}
+        fire_id = c.execute_kw("webhook.outbound.rule", "create", [fire])
+        c.execute_kw("res.partner", "write", [[partner], {"ref": "reset"}])
+
+        def write_fire():
+            c.execute_kw("res.partner", "write", [[partner], {"ref": "reset"}])
+            started = time.perf_counter()
+            write_ref()
+            return time.perf_counter() - started
+
+        fired = statistics.median([write_fire() for _ in range(self.rounds)])
+        self.row(
+            "4. write() that queues a delivery to a receiver taking 2 s",
+            "no rule",
+            fired,
+            no_rule,
+            None,
+            None,
+            "ratio <= 1.2 (sent after commit, in the background)",
+        )
+        # Throughput: N pending deliveries to a fast receiver, one cron run.
+        receiver.delay = 0.0
+        self._drain_deliveries(c)
+        receiver.count = 0
+        n = 100
+        for _ in range(n):
+            c.execute_kw("res.partner", "write", [[partner], {"ref": "reset"}])
+            write_ref()
+        started = time.perf_counter()
+        self._drain_deliveries(c)
+        elapsed = time.perf_counter() - started
+        c.execute_kw("webhook.outbound.rule", "unlink", [[fire_id, *never_ids]])
+        self.notes.append(
+            f"4. Delivery throughput: {receiver.count} deliveries sent in "
+            f"{elapsed:.2f} s by one worker = {receiver.count / elapsed:.0f} per "
+            "second (target >= 50)"
+        )
+
+    def _drain_deliveries(self, c):
+        """Run the sending job until nothing is pending (bounded)."""
+        cron = self.c.execute_kw(
+            "ir.model.data",
+            "search_read",
+            [[("module", "=", "webhook_fastapi_outbound")]],
+            {"fields": ["name", "res_id", "model"]},
+        )
+        cron_id = next(r["res_id"] for r in cron if r["model"] == "ir.cron")
+        domain = [("log_type", "=", "send"), ("state", "=", "pending")]
+        for _ in range(60):
+            c.execute_kw("ir.cron", "method_direct_trigger", [[cron_id]])
+            if not c.execute_kw("webhook.log", "search_count", [domain]):
+                return
+        raise RuntimeError("deliveries still pending after 60 runs of the job")
+
     def bench_memory(self):
         if not self.server_pid:
             return
@@ -389,6 +536,7 @@ def main():
     bench.bench_search()
     bench.bench_query_counts()
     bench.bench_logging()
+    bench.bench_outbound()
     bench.bench_memory()
     print_table(bench.rows, args.rounds)
     for note in bench.notes:
