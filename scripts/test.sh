@@ -89,6 +89,25 @@ do_install() {
   local db; db=$(ensure_addons_db); note "$db"
 }
 
+# Uninstalling the addons (dependants first) leaves no model behind and logs
+# no warning or error.
+do_uninstall() {
+  local src db="${DB_PREFIX}_uninstall" log="$LOG_DIR/uninstall.log" conn=()
+  src=$(ensure_addons_db)
+  copy_db "$src" "$db"
+  mapfile -t conn < <(odoo_args)
+  ADDONS="$ADDONS" "$PY" "$ODOO_SRC/odoo-bin" shell "${conn[@]}" -d "$db" --no-http \
+    --log-level=info <"$ROOT/scripts/uninstall_check.py" >"$log" 2>&1 || true
+  drop_db "$db"
+  grep -E "^UNINSTALL" "$log" >&2 || true
+  if grep -qE " (WARNING|ERROR|CRITICAL) |Traceback" "$log"; then
+    grep -E " (WARNING|ERROR|CRITICAL) " "$log" >&2
+    die "uninstalling logged warnings or errors: see $log"
+  fi
+  grep -q "^UNINSTALL OK" "$log" || die "uninstall incomplete: see $log"
+  note "clean"
+}
+
 # Build each addon's wheel with whool and check what it holds.
 do_wheels() {
   local out a dir src
@@ -186,6 +205,7 @@ main() {
     step odoo-tests do_odoo_tests
     step install-check do_install
     local installed=$LAST_RC
+    if [ "$installed" = 0 ]; then step uninstall do_uninstall; else skip uninstall "no database"; fi
     step wheels do_wheels
     if [ "${SKIP_E2E:-0}" = 1 ]; then skip e2e "SKIP_E2E=1"
     elif [ "$installed" != 0 ]; then skip e2e "no database: the install check failed"; OK=0
