@@ -254,7 +254,11 @@ class WebhookLog(models.Model):
             cron = self.env.ref(
                 "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
             )
-            cron._trigger(at=max(next_date, fields.Datetime.now()))
+            # At least a second ahead: when this job ends, Odoo deletes its
+            # triggers that are already due, which would also drop the
+            # wake-up of deliveries committed during this run.
+            soon = fields.Datetime.now() + timedelta(seconds=1)
+            cron._trigger(at=max(next_date, soon))
 
     def _outbound_send(self):
         """One attempt for each delivery of ``self`` (already claimed)."""
