@@ -122,7 +122,10 @@ class TestQueryCounts(WebhookServiceCase):
 
         self.count("search_data", params(20))
         self.count("search_data", params(200))
-        self.assertEqual(
-            self.count("search_data", params(200)),
-            self.count("search_data", params(20)),
+        # At most one apart (Odoo's own cache and prefetch effects, seen
+        # once in a while); a read per record or per row would add 180.
+        self.assertLessEqual(
+            self.count("search_data", params(200))
+            - self.count("search_data", params(20)),
+            1,
         )
