@@ -1,0 +1,33 @@
+"""Checks shared by the end-to-end suites."""
+
+# Row counts a refused request must not change (the API log's own Full Log
+# attachments excepted: a refused call is logged, and a long one is attached).
+COUNTS = {
+    "res_partner": "SELECT count(*) FROM res_partner",
+    "res_partner_category": "SELECT count(*) FROM res_partner_category",
+    "ir_attachment": "SELECT count(*) FROM ir_attachment "
+    "WHERE res_model IS DISTINCT FROM 'webhook.log'",
+    "ir_config_parameter": "SELECT count(*) FROM ir_config_parameter",
+    "product_product": "SELECT count(*) FROM product_product",
+    "sale_order": "SELECT count(*) FROM sale_order",
+    "sale_order_line": "SELECT count(*) FROM sale_order_line",
+}
+
+
+def row_counts(server):
+    """{table: rows} of the tables the API may touch (sale installed)."""
+    query = "SELECT " + ", ".join(f"({q})" for q in COUNTS.values())
+    return dict(zip(COUNTS, server.sql(query)[0], strict=True))
+
+
+def assert_error_envelope(body, request_id=None):
+    """The documented failure answer, with a message."""
+    assert isinstance(body, dict), body
+    assert set(body) == {"jsonrpc", "id", "result"}, body
+    assert body["jsonrpc"] == "2.0", body
+    assert body["id"] == request_id, body
+    assert set(body["result"]) == {"is_success", "result", "messages"}, body
+    assert body["result"]["is_success"] is False, body
+    assert body["result"]["result"] is None, body
+    assert isinstance(body["result"]["messages"], str), body
+    assert body["result"]["messages"].strip(), body
