@@ -1,0 +1,128 @@
+"""Faults: the Odoo server is killed (SIGKILL) in the middle of sending
+outbound deliveries, then started again on the same database.
+
+The receiver holds the third POST open, so the server dies inside a batch
+whose outcomes are not committed: the deliveries it had already POSTed are
+still pending in the database and will be sent again. After the restart
+every delivery must arrive, each under its one webhook-id (the receiver
+dedups on it), a webhook-id arrives more than once only for those retried
+after the crash, every attempt of a delivery carries the same id, body and a
+valid signature, and the database ends with every delivery done.
+"""
+
+import json
+import threading
+import time
+import uuid
+from collections import defaultdict
+
+import pytest
+from receiver import Receiver, verify_signature
+
+CRON = "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
+DELIVERIES = 15
+POSTED_BEFORE_KILL = 3  # the third one is held open when the server dies
+
+
+@pytest.fixture(scope="module")
+def server(odoo_servers):
+    return odoo_servers(name="faults")
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.stop()
+
+
+def pending_deliveries(server, rule_id):
+    return server.sql(
+        "SELECT webhook_msg_id, state, coalesce(attempt_count, 0) FROM webhook_log "
+        "WHERE outbound_rule_id = %s ORDER BY id",
+        [rule_id],
+    )
+
+
+def test_sigkill_while_sending(server, receiver):
+    server.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+    model_id = server.rpc("ir.model", "search", [("model", "=", "res.partner")])[0]
+    tag = uuid.uuid4().hex[:8]
+    rule_id = server.rpc(
+        "webhook.outbound.rule",
+        "create",
+        {
+            "name": f"Crash test {tag}",
+            "model_id": model_id,
+            "domain": "[('type', '=', 'invoice')]",
+            "endpoint_source": "static",
+            "endpoint_url": f"{receiver.url}/{tag}",
+            "payload_fields": '["name", "type"]',
+        },
+    )
+    secret = server.rpc("webhook.outbound.rule", "read", [rule_id], ["secret"])[0][
+        "secret"
+    ]
+    partner_ids = [
+        server.api(
+            "create_data",
+            {"model": "res.partner", "vals": {"payload": {"name": f"{tag} {n}"}}},
+        )[1]["result"]["result"]["id"]
+        for n in range(DELIVERIES)
+    ]
+    # One write puts every partner in the rule's domain: one delivery each.
+    server.rpc("res.partner", "write", partner_ids, {"type": "invoice"})
+    before = pending_deliveries(server, rule_id)
+    assert len(before) == DELIVERIES
+    assert {(state, attempts) for _id, state, attempts in before} == {("pending", 0)}
+    msg_ids = {msg_id for msg_id, _state, _attempts in before}
+
+    # The cron runs inside this RPC call (no cron thread); the receiver
+    # answers two POSTs, holds the third open, and the server is killed.
+    receiver.reset(script=[200, 200, "block"])
+
+    def run_cron():
+        try:
+            server.run_cron(CRON)
+        except Exception:  # noqa: BLE001 - the server dies under this call
+            pass
+
+    cron = threading.Thread(target=run_cron, daemon=True)
+    cron.start()
+    receiver.wait_for(POSTED_BEFORE_KILL, timeout=120)
+    server.kill()
+    receiver.release()
+    cron.join(60)
+    before_restart = receiver.received()
+    assert len(before_restart) == POSTED_BEFORE_KILL
+
+    # The batch died uncommitted: the database still has them all pending.
+    after_kill = pending_deliveries(server, rule_id)
+    assert {(state, attempts) for _id, state, attempts in after_kill} == {
+        ("pending", 0)
+    }
+
+    server.restart()
+    receiver.reset()
+    for _ in range(10):  # each run sends every due delivery; bounded
+        server.run_cron(CRON)
+        states = {s for _id, s, _n in pending_deliveries(server, rule_id)}
+        if states == {"done"}:
+            break
+        time.sleep(0.5)
+    final = pending_deliveries(server, rule_id)
+    assert {(state, attempts) for _id, state, attempts in final} == {("done", 1)}
+
+    attempts = defaultdict(list)
+    for request in before_restart + receiver.received():
+        assert request["path"] == f"/hook/{tag}"
+        assert verify_signature(secret, request["headers"], request["body"])
+        attempts[request["headers"]["webhook-id"]].append(request["body"])
+    assert set(attempts) == msg_ids, "every pending delivery arrived"
+    retried = {r["headers"]["webhook-id"] for r in before_restart}
+    for msg_id, bodies in attempts.items():
+        expected = 2 if msg_id in retried else 1
+        assert len(bodies) == expected, (msg_id, len(bodies))
+        assert len(set(bodies)) == 1, "every attempt sends the same body"
+    names = sorted(json.loads(bodies[0])["name"] for bodies in attempts.values())
+    assert names == sorted(f"{tag} {n}" for n in range(DELIVERIES))
