@@ -506,3 +506,34 @@ def test_nul_character(sale, where):
         "SELECT state, http_status FROM webhook_log WHERE id > %s", [first_log]
     )
     assert (state, status) == ("failed", 400)
+
+
+def test_refused_after_writing_leaves_nothing(sale):
+    """A constraint that fails after the values were written (a partner made
+    its own parent): 400, and the write before it is rolled back too."""
+    ref = f"LOOP-{uuid.uuid4().hex[:6]}"
+    partner_id = sale.rpc(
+        "res.partner", "create", {"name": "E2E Loop", "ref": ref, "comment": "old"}
+    )
+    first_log = sale.last_log_id()
+    code, body = sale.api(
+        "update_data",
+        {
+            "model": "res.partner",
+            "vals": {
+                "search_key": {"ref": ref},
+                "payload": {"comment": "new", "parent_id": {"ref": ref}},
+            },
+        },
+    )
+    assert code == 400, body
+    assert_error_envelope(body)
+    assert "recursive" in body["result"]["messages"].lower(), body
+    [(comment, parent)] = sale.sql(
+        "SELECT comment, parent_id FROM res_partner WHERE id = %s", [partner_id]
+    )
+    assert (comment, parent) == ("<p>old</p>", None)
+    [(state, status)] = sale.sql(
+        "SELECT state, http_status FROM webhook_log WHERE id > %s", [first_log]
+    )
+    assert (state, status) == ("failed", 400)
