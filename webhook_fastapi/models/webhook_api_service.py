@@ -36,6 +36,7 @@ from ..tools import (
     to_jsonable,
 )
 from ..tools.converter import PayloadConverter
+from ..tools.errors import check_no_nul
 from ..tools.params import param_bool, param_int, param_str_list
 from ..tools.serializer import check_spec
 from ..tools.url_guard import check_url
@@ -105,6 +106,7 @@ class WebhookApiService(models.AbstractModel):
             else:
                 self._api_check_content_type(http_info)
                 uid = self._api_authenticate(http_info)
+            check_no_nul(params, "params")
             service = self._api_user_env(uid)
             outcome = getattr(service, f"_route_{route}")(params)
             status, message, is_success = 200, outcome.get("message", ""), True
@@ -414,23 +416,24 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_lock_key(self, model_name, search_key):
-        """Serialize upserts of one key: the first caller holds a transaction
-        lock; a second one waits for it, then restarts its transaction (a
-        serialization failure, retried by Odoo) so that its new snapshot sees
-        the record the first one created."""
+        """Serialize upserts of one key.
+
+        Each upsert first inserts a digest of its key into webhook_upsert_key
+        (unique). A second caller blocks on the first one's row until it
+        commits; then, since our REPEATABLE READ snapshot cannot see that
+        row, PostgreSQL raises a serialization failure and Odoo retries the
+        request in a new transaction, whose search sees the record the first
+        one created. The same happens when the first one committed between
+        our snapshot and this insert, which a plain lock would not catch.
+        """
         digest = hashlib.sha1(
             json.dumps([model_name, search_key], sort_keys=True, default=str).encode()
-        ).digest()
-        key = int.from_bytes(digest[:8], "big", signed=True)
-        cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
-        if cr.fetchone()[0]:
-            return
-        cr.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-        cr.execute(
-            "DO $$ BEGIN RAISE EXCEPTION 'concurrent upsert of the same key, retrying' "
-            "USING ERRCODE = 'serialization_failure'; END $$",
-            log_exceptions=False,  # expected: Odoo retries the request
+        ).hexdigest()
+        self.env.cr.execute(
+            "INSERT INTO webhook_upsert_key (key, date) "
+            "VALUES (%s, now() at time zone 'UTC') ON CONFLICT (key) DO NOTHING",
+            [digest],
+            log_exceptions=False,  # a serialization failure is expected: retried
         )
 
     @api.model

@@ -158,10 +158,10 @@ class WebhookLog(models.Model):
         vals = {
             "log_type": "receive",
             "route": f"/api/{route}",
-            "model_name": params.get("model")
-            if isinstance(params.get("model"), str)
-            else False,
-            "function": outcome.get("function") or _call_function_name(route, params),
+            "model_name": _storable(params.get("model")),
+            "function": _storable(
+                outcome.get("function") or _call_function_name(route, params)
+            ),
             "user_id": uid or False,
             "state": "done" if result.get("is_success") else "failed",
             "http_status": status,
@@ -170,7 +170,7 @@ class WebhookLog(models.Model):
             "request_headers": json.dumps(headers, ensure_ascii=False, indent=1),
             "error_message": False
             if result.get("is_success")
-            else result.get("messages"),
+            else _storable(result.get("messages")),
             "traceback": error_trace or False,
             "callback_url": outcome.get("callback_url") or False,
             "res_model": record._name if record else False,
@@ -415,3 +415,10 @@ def _call_function_name(route, params):
     payload = ((params or {}).get("vals") or {}).get("payload") or {}
     method = payload.get("method")
     return method if isinstance(method, str) else False
+
+
+def _storable(text):
+    """A caller's string as a Char value: PostgreSQL cannot store NUL."""
+    if not isinstance(text, str):
+        return False
+    return text.replace("\x00", "\\u0000")

@@ -380,6 +380,25 @@ class TestCreateData(WebhookHttpCase):
         )
         self.assertEqual(self.Partner.search_count([]), before)
 
+    def test_nul_characters_are_bad_input(self):
+        before = self.Partner.search_count([])
+        for payload in ({"name": "a\x00b"}, {"na\x00me": "x"}):
+            with self.subTest(payload=payload):
+                self.assertApiError(
+                    self.post("create_data", create(payload)), 400, "NUL"
+                )
+        self.assertApiError(
+            self.post(
+                "create_data", {"model": "res.part\x00ner", "vals": {"payload": {}}}
+            ),
+            400,
+            "params.model",
+        )
+        self.assertEqual(self.Partner.search_count([]), before)
+        log = self.last_log()
+        self.assertEqual((log.state, log.http_status), ("failed", 400))
+        self.assertEqual(log.model_name, "res.part\\u0000ner")
+
     def test_malformed_company_parameter_falls_back(self):
         self.env["ir.config_parameter"].set_param(
             "webhook.ignore_checkcompany_model", "not json"

@@ -15,3 +15,19 @@ class ApiError(Exception):
 
     def __str__(self):
         return self.message
+
+
+def check_no_nul(value, path="body"):
+    """Refuse NUL characters (U+0000) anywhere in a parsed JSON body, keys
+    included: PostgreSQL cannot store them, so they are bad input (400),
+    not a server error."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ApiError(f"{path}: NUL characters (\\u0000) are not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_no_nul(key, f"{path} (a key)")
+            check_no_nul(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_no_nul(item, f"{path}[{index}]")
