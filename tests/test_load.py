@@ -171,9 +171,7 @@ def test_sixteen_clients(server, load):
     assert not any(c.is_alive() for c in clients), "a client is stuck: deadlock?"
     assert len(answers) >= CLIENTS * 4, "too few requests to call it load"
     assert [a for a in answers if a[1] >= 500] == [], "no 5xx"
-    # The upserts of shared keys are checked by test_shared_upsert_keys.
-    others = [a for a in answers if not is_shared_upsert(a)]
-    assert [a for a in others if a[1] != 200] == []
+    assert [a for a in answers if a[1] != 200] == []
 
     created = {ref: rid for c in clients for ref, rid in c.created.items()}
     rows = server.sql(
@@ -195,37 +193,21 @@ def test_sixteen_clients(server, load):
     assert error_lines(server, load["log_offset"]) == []
 
 
-UPSERT_RACE_BUG = (
-    "BUG: create_update_data creates two records of one key when the second "
-    "caller's transaction began before the first one committed: "
-    "_api_lock_key's pg_try_advisory_xact_lock then succeeds (the first "
-    "holder is done), but the REPEATABLE READ snapshot predates the first "
-    "commit, so the search misses the new record and a duplicate is created; "
-    "every later upsert of that key answers 409"
-)
-
-
 def test_shared_upsert_keys(server, load):
-    """Under load, an upsert of a shared key answers 200 with one record per
-    key, except for the known race (test_upsert_race_slow_first_caller):
-    its duplicates make later upserts of the key answer 409, never 5xx."""
+    """Under load, every upsert of a shared key answers 200, and each key
+    has exactly one record."""
     upserts = [a for a in load["answers"] if is_shared_upsert(a)]
     assert upserts
+    assert [a for a in upserts if a[1] != 200] == []
     rows = dict(
         server.sql(
             "SELECT ref, count(*) FROM res_partner WHERE ref LIKE %s GROUP BY ref",
             [f"LOAD-{load['run']}-shared-%"],
         )
     )
-    assert len(rows) == SHARED_KEYS
-    for _route, status, body in upserts:
-        assert status in (200, 409), body
-        if status == 409:
-            ref = body["result"]["messages"].split("'ref': '")[1].split("'")[0]
-            assert rows[ref] > 1, body
+    assert rows == {f"LOAD-{load['run']}-shared-{k}": 1 for k in range(SHARED_KEYS)}
 
 
-@pytest.mark.xfail(strict=True, reason=UPSERT_RACE_BUG)
 def test_upsert_race_slow_first_caller(server):
     """Two upserts of one new key: the first one is slow before it takes the
     key's lock (50,000 result_field items to parse), the second one arrives
@@ -259,12 +241,6 @@ def test_upsert_race_slow_first_caller(server):
         assert len(rows) == 1, f"{len(rows)} records of one upserted key"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=UPSERT_RACE_BUG + " (here it shows in most runs, not all: the "
-    "deterministic reproduction is test_upsert_race_slow_first_caller; make "
-    "this a plain test again once the bug is fixed)",
-)
 def test_concurrent_upserts_of_one_key(server):
     log_offset = log_size(server)
     for round_ in range(ROUNDS):
