@@ -77,7 +77,10 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             elif isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
                 # FastAPI's own refusals, e.g. a body nested too deep to parse.
                 status = exc.status_code
-                message = f"The body could not be read as JSON ({exc.detail})"
+                message = (
+                    "The body could not be parsed: it is not JSON, or it is "
+                    f"nested too deeply ({exc.detail})"
+                )
             else:
                 status, message = (
                     500,

@@ -123,8 +123,11 @@ class WebhookApiService(models.AbstractModel):
             if status >= 500:
                 error_trace = traceback.format_exc()
                 _logger.exception("webhook API %s failed", route)
-            broken = isinstance(exc, psycopg2.Error)
-            savepoint.close(rollback=broken or self._api_rollback_wanted(status))
+            # Always undone, whatever the parameters say: a failed SQL
+            # statement leaves the transaction unusable, and data that broke
+            # a constraint must never be committed.
+            invalid = isinstance(exc, psycopg2.Error | ValidationError)
+            savepoint.close(rollback=invalid or self._api_rollback_wanted(status))
         response = {
             "jsonrpc": "2.0",
             "id": body.get("id"),

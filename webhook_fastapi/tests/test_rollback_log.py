@@ -42,6 +42,21 @@ class TestRollbackAndLog(WebhookHttpCase):
         self.assertApiError(self.post("create_data", self.FAILING), 400)
         self.assertTrue(self.Category.search([("name", "=", "Leftover tag")]))
 
+    def test_constraint_errors_always_roll_back(self):
+        # Even when partial work is to be kept: invalid data is never kept.
+        self.setParam("webhook.rollback_state_failed", "0")
+        me = self.Partner.create({"name": "Loop", "ref": "LOOP-1"})
+        params = {
+            "model": "res.partner",
+            "vals": {
+                "search_key": {"ref": "LOOP-1"},
+                "payload": {"comment": "changed", "parent_id": {"ref": "LOOP-1"}},
+            },
+        }
+        self.assertApiError(self.post("update_data", params), 400)
+        self.assertFalse(me.parent_id)
+        self.assertFalse(me.comment)
+
     def _boom(self, *args, **kwargs):
         raise RuntimeError("simulated bug after the record was created")
 
