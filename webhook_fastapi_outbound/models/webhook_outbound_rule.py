@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import ast
 import json
 import logging
 from collections import namedtuple
@@ -31,7 +32,27 @@ FORBIDDEN_MODELS = (
 
 # What the write()/create() patches need, cached per model: plain data, no
 # records, so the cache is shared by every environment of the worker.
-RuleData = namedtuple("RuleData", "id fields domain on_create company_id")
+RuleData = namedtuple("RuleData", "id fields domain on_create company_id literal")
+
+
+def literal_domain(text):
+    """The domain as a tuple when it is a plain literal (most are), so that
+    write() does not evaluate it twice per rule; None when it uses names
+    such as ``uid`` or ``context_today()``, which must be evaluated each time."""
+    try:
+        value = ast.literal_eval((text or "[]").strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, list | tuple):
+        return None
+    # Tuples all the way down: RuleData is hashable (write() keys a dict by it).
+    return _freeze(value)
+
+
+def _freeze(value):
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(item) for item in value)
+    return value
 
 
 def domain_field_names(domain):
@@ -356,6 +377,7 @@ class WebhookOutboundRule(models.Model):
                     rule.domain,
                     rule.trigger_on_create,
                     rule.company_id.id,
+                    literal_domain(rule.domain),
                 )
             )
         return tuple(result)
@@ -365,7 +387,10 @@ class WebhookOutboundRule(models.Model):
         """The records of ``records`` that match rule ``data`` (a RuleData)."""
         if not records:
             return records
-        domain = self._eval_domain(data.domain)
+        if data.literal is not None:
+            domain = list(data.literal)
+        else:
+            domain = self._eval_domain(data.domain)
         if data.company_id and "company_id" in records._fields:
             records = records.filtered(
                 lambda r: r.company_id.id in (False, data.company_id)
