@@ -127,7 +127,12 @@ class WebhookApiService(models.AbstractModel):
             # statement leaves the transaction unusable, and data that broke
             # a constraint must never be committed.
             invalid = isinstance(exc, psycopg2.Error | ValidationError)
-            savepoint.close(rollback=invalid or self._api_rollback_wanted(status))
+            try:
+                savepoint.close(rollback=invalid or self._api_rollback_wanted(status))
+            except psycopg2.Error:
+                # Keeping the partial work failed on flush (a constraint):
+                # the savepoint is rolled back by then; the call stays failed.
+                pass
         response = {
             "jsonrpc": "2.0",
             "id": body.get("id"),
@@ -187,7 +192,14 @@ class WebhookApiService(models.AbstractModel):
         """Hook for the API log (see webhook.log); does nothing when the
         route's logging is switched off."""
         icp = self.env["ir.config_parameter"].sudo()
-        if not param_bool(icp, f"webhook.{values['route']}_log", True):
+        outcome = values.get("outcome") or {}
+        # The entry that carries a callback URL is where the outbound addon
+        # finds it (models without the mixin): it is written even when the
+        # route's logging is off.
+        keeps_callback = outcome.get("callback_url") and outcome.get("record")
+        if not keeps_callback and not param_bool(
+            icp, f"webhook.{values['route']}_log", True
+        ):
             return None
         return self.env["webhook.log"].sudo()._log_received_call(**values)
 
@@ -328,8 +340,15 @@ class WebhookApiService(models.AbstractModel):
         return check_url(url, allowed, resolve=None, what="callback_url")
 
     @api.model
-    def _api_result(self, record, result_field):
-        spec = parse_field_spec(result_field or [])
+    def _api_result_spec(self, model, vals):
+        """The result_field spec, checked against the model before anything
+        is written (a typo must not leave a record behind)."""
+        spec = parse_field_spec(vals.get("result_field") or [])
+        check_spec(model, spec)
+        return spec
+
+    @api.model
+    def _api_result(self, record, spec):
         return serialize_records(record, spec, with_id=True)[0]
 
     @api.model
@@ -351,6 +370,9 @@ class WebhookApiService(models.AbstractModel):
             record = model.create(values)
             converter.attach(node, record)
         else:
+            # Also with an empty payload: an upsert must not attach a
+            # callback URL to a record the caller may not change.
+            record.check_access("write")
             before = {fname: record[fname].ids for fname, _children in node.children}
             if values:
                 record.write(values)
@@ -365,12 +387,10 @@ class WebhookApiService(models.AbstractModel):
         model = self._api_model(params.get("model"), "create")
         vals = params.get("vals") or {}
         callback_url = self._api_check_callback_url(vals.get("callback_url"))
-        parse_field_spec(
-            vals.get("result_field") or []
-        )  # refuse a bad spec before writing
+        spec = self._api_result_spec(model, vals)
         record = self._api_write_values(model, vals)
         return {
-            "result": self._api_result(record, vals.get("result_field")),
+            "result": self._api_result(record, spec),
             "message": f"Created {model._name} {record.id}",
             "record": record,
             "callback_url": callback_url,
@@ -380,13 +400,13 @@ class WebhookApiService(models.AbstractModel):
     def _route_update_data(self, params):
         model = self._api_model(params.get("model"), "write")
         vals = params.get("vals") or {}
-        parse_field_spec(vals.get("result_field") or [])
+        spec = self._api_result_spec(model, vals)
         record = self._api_find_one(
             model, vals.get("search_key"), self._api_converter()
         )
         self._api_write_values(model, vals, record)
         return {
-            "result": self._api_result(record, vals.get("result_field")),
+            "result": self._api_result(record, spec),
             "message": f"Updated {model._name} {record.id}",
             "record": record,
         }
@@ -397,7 +417,7 @@ class WebhookApiService(models.AbstractModel):
         model.check_access("create")
         vals = params.get("vals") or {}
         callback_url = self._api_check_callback_url(vals.get("callback_url"))
-        parse_field_spec(vals.get("result_field") or [])
+        spec = self._api_result_spec(model, vals)
         search_key = vals.get("search_key")
         self._api_lock_key(model._name, search_key)
         try:
@@ -411,7 +431,7 @@ class WebhookApiService(models.AbstractModel):
             self._api_write_values(model, vals, record)
             message = f"Updated {model._name} {record.id}"
         return {
-            "result": self._api_result(record, vals.get("result_field")),
+            "result": self._api_result(record, spec),
             "message": message,
             "record": record,
             "callback_url": callback_url,
@@ -464,7 +484,7 @@ class WebhookApiService(models.AbstractModel):
             records = model.search(
                 domain, offset=payload.get("offset") or 0, limit=limit, order=order
             )
-        except ValueError as exc:
+        except (ValueError, AssertionError) as exc:
             raise ApiError(f"Invalid search_domain: {exc}") from None
         result = serialize_records(records, spec, with_id=True)
         return {"result": result, "message": f"{len(result)} record(s) found"}
@@ -483,12 +503,12 @@ class WebhookApiService(models.AbstractModel):
         )
         try:
             result = getattr(record.with_context(**context), method)(**kwargs)
-        except TypeError as exc:
-            # Wrong keyword arguments: say which, rather than a 500.
-            if "argument" not in str(exc):
-                raise
+        except (TypeError, ValueError, AttributeError) as exc:
+            # The method refused the caller's arguments (wrong names, types
+            # or values): say so, rather than a 500.
             raise ApiError(
-                f"Bad parameter for {model._name}.{method}(): {exc}"
+                f"{model._name}.{method}() refused its parameters: "
+                f"{type(exc).__name__}: {exc}"
             ) from None
         return {
             "result": to_jsonable(result),

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.params import param_int
-from ..tools.redact import REDACTED, SECRET_KEY, redact
+from ..tools.redact import REDACTED, SECRET_KEY, redact, redact_text
 
 DEFAULT_PREVIEW_LIMIT = 2000
 DEFAULT_RETENTION_DAYS = 30
@@ -129,11 +129,12 @@ class WebhookLog(models.Model):
     @api.model
     def _prepare_payload_vals(self, prefix, payload, limit):
         """Preview, size and full text of a payload, secrets redacted."""
-        text = (
-            payload
-            if isinstance(payload, str)
-            else json.dumps(redact(payload), default=str, ensure_ascii=False)
-        )
+        if isinstance(payload, str):
+            # A body that was not JSON: mask secret-looking pairs in the text;
+            # NUL characters cannot be stored.
+            text = redact_text(payload).replace("\x00", "\\u0000")
+        else:
+            text = json.dumps(redact(payload), default=str, ensure_ascii=False)
         return {f"{prefix}_preview": text[:limit], f"{prefix}_size": len(text)}, text
 
     @api.model
@@ -228,7 +229,16 @@ class WebhookLog(models.Model):
             DEFAULT_RETENTION_DAYS,
         )
         limit_date = fields.Datetime.subtract(fields.Datetime.now(), days=days)
-        domain = [("date", "<", limit_date), ("state", "!=", "pending")]
+        # Kept: pending deliveries, and received calls that carry a callback
+        # URL (the outbound addon finds a record's URL there when its model
+        # has no callback_url field).
+        domain = [
+            ("date", "<", limit_date),
+            ("state", "!=", "pending"),
+            "|",
+            ("log_type", "!=", "receive"),
+            ("callback_url", "=", False),
+        ]
         logs = self.sudo().with_context(active_test=False)
         total = logs.search_count(domain)
         ids = logs.search(domain, limit=batch_size * max_batches, order="id").ids

@@ -74,7 +74,10 @@ class ApiCall:
         }
         with _report_sql_to_odoo_request():
             status, content = self.env["webhook.api.service"]._api_handle(
-                route, body.model_dump(mode="json"), http_info
+                # Python mode: NaN or 1e400 must reach the checks, not become null.
+                route,
+                body.model_dump(),
+                http_info,
             )
         return JSONResponse(status_code=status, content=content)
 

@@ -153,6 +153,27 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         )
         self.assertEqual(found, [])
         self.assertEqual(hidden.name, "Hidden partner")
+        # A readable record whose related record is hidden: the related one
+        # shows as its id alone, the answer is not refused.
+        child = self.Partner.create({"name": "Child of hidden", "parent_id": hidden.id})
+        rows = self.assertApiOk(
+            self.post(
+                "search_data",
+                {
+                    "model": "res.partner",
+                    "vals": {
+                        "payload": {
+                            "search_field": ["name", "parent_id{name}"],
+                            "search_domain": [["id", "=", child.id]],
+                        }
+                    },
+                },
+            )
+        )
+        self.assertEqual(
+            rows,
+            [{"id": child.id, "name": child.name, "parent_id": [{"id": hidden.id}]}],
+        )
 
     def test_access_rights_give_403(self):
         self.assertApiError(

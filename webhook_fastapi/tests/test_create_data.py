@@ -277,6 +277,8 @@ class TestCreateData(WebhookHttpCase):
             ({"name": "x", "color": "red"}, "color"),
             ({"name": "x", "color": True}, "color"),
             ({"name": "x", "partner_latitude": "north"}, "partner_latitude"),
+            ({"name": "x", "partner_latitude": 10**400}, "finite"),
+            ({"name": "x", "partner_latitude": float("inf")}, "finite"),
             ({"name": "x", "type": "spaceship"}, "spaceship"),
             ({"name": "x", "no_such_field": 1}, "no_such_field"),
             ({"name": "x", "create_date": "2024-01-01 00:00:00"}, "create_date"),
@@ -365,6 +367,19 @@ class TestCreateData(WebhookHttpCase):
         log = self.last_log()
         self.assertEqual(log.callback_url, "https://example.com/hook")
         self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
+        # Logging switched off: the entry that keeps a callback URL is still
+        # written (the outbound addon reads it), others are not.
+        self.env["ir.config_parameter"].set_param("webhook.create_data_log", "False")
+        count = self.Log.search_count([])
+        self.assertApiOk(self.post("create_data", create({"name": "no cb"})))
+        self.assertEqual(self.Log.search_count([]), count)
+        self.assertApiOk(
+            self.post(
+                "create_data",
+                create({"name": "cb2"}, callback_url="https://example.com/hook2"),
+            )
+        )
+        self.assertEqual(self.last_log().callback_url, "https://example.com/hook2")
 
     def test_bad_result_field_writes_nothing(self):
         before = self.Partner.search_count([])
@@ -378,6 +393,14 @@ class TestCreateData(WebhookHttpCase):
             400,
             "nope",
         )
+        # Checked before writing: with partial work kept, nothing is left.
+        self.env["ir.config_parameter"].set_param("webhook.rollback_state_failed", "0")
+        self.assertApiError(
+            self.post("create_data", create({"name": "typo"}, result_field=["nmae"])),
+            400,
+            "nmae",
+        )
+        self.assertFalse(self.Partner.search([("name", "=", "typo")]))
         self.assertEqual(self.Partner.search_count([]), before)
 
     def test_nul_characters_are_bad_input(self):

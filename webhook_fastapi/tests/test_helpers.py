@@ -3,7 +3,8 @@ from odoo.tests import TransactionCase, tagged
 
 from ..tools import ApiError, parse_domain, parse_field_spec, parse_order
 from ..tools.converter import PayloadConverter, convert_plain
-from ..tools.redact import redact
+from ..tools.redact import redact, redact_text
+from ..tools.url_guard import UnsafeUrl, check_url
 
 
 @tagged("post_install", "-at_install")
@@ -63,6 +64,16 @@ class TestHelpers(TransactionCase):
             with self.subTest(bad=bad), self.assertRaises(ApiError):
                 parse_order(bad, partner)
 
+    def test_redact_text(self):
+        text = (
+            '{"payload": {"login": "x", "password": "hunter2", "api_key": "k1",}}'
+            " token=abc&b=2"
+        )
+        masked = redact_text(text)
+        for secret in ("hunter2", "k1", "abc"):
+            self.assertNotIn(secret, masked)
+        self.assertIn('"login": "x"', masked)
+
     def test_redact(self):
         self.assertEqual(
             redact(
@@ -116,3 +127,26 @@ class TestHelpers(TransactionCase):
                 self.assertRaisesRegex(ApiError, "p: expected an ISO"),
             ):
                 convert_plain(self.env, field, bad, "p")
+
+    def test_url_guard(self):
+        refused = [
+            "http://127.0.0.1:18303\\@93.184.216.34/",  # urlsplit and requests disagree
+            "http://user:pw@93.184.216.34/",
+            "http://93.184.216.34@127.0.0.1/",
+            "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+            "http://[2002:7f00:1::1]/",  # 6to4 of 127.0.0.1
+            "http://[::ffff:10.0.0.1]/",
+            "http://10.1.2.3/x",
+            "http://localhost/x",
+            "ftp://example.com/x",
+            "http://exa mple.com/x",
+        ]
+        for url in refused:
+            with self.subTest(url=url), self.assertRaises(UnsafeUrl):
+                check_url(url, resolve=None)
+        for url in ("https://example.com/x?to=a@b.com", "http://93.184.216.34:8080/h"):
+            self.assertEqual(check_url(url, resolve=None), url)
+        self.assertEqual(
+            check_url("http://10.1.2.3/x", ["10.0.0.0/8"], resolve=None),
+            "http://10.1.2.3/x",
+        )

@@ -94,6 +94,7 @@ class TestSearchData(WebhookHttpCase):
             ({"search_field": ["name{x}"]}, 400, "cannot be expanded"),
             ({"search_field": ["nope"]}, 400, "nope"),
             ({"limit": 100000}, 400, "webhook.search_max_limit"),
+            ({"search_domain": [["parent_id", "any", "x"]]}, 400, "search_domain"),
         ]
         for payload, status, fragment in cases:
             with self.subTest(payload=payload):

@@ -499,6 +499,8 @@ class TestWebhookLog(WebhookHttpCase):
         )
         pending = self._old_log(60, log_type="send", state="pending")
         recent = self._old_log(9)
+        # Where the outbound addon finds a record's callback URL: kept.
+        callback = self._old_log(60, callback_url="https://example.com/hook")
         attachments = old.full_log_attachment_id
         self.assertEqual(len(attachments), 3)
         cron = self.env.ref("webhook_fastapi.ir_cron_webhook_log_gc")
@@ -507,7 +509,9 @@ class TestWebhookLog(WebhookHttpCase):
         cron.method_direct_trigger()
         self.assertFalse(old.exists())
         self.assertFalse(attachments.exists())
-        self.assertEqual((pending | recent).exists(), pending | recent)
+        self.assertEqual(
+            (pending | recent | callback).exists(), pending | recent | callback
+        )
         self.assertTrue((pending | recent).full_log_attachment_id.exists())
 
     def test_retention_in_batches(self):

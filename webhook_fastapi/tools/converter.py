@@ -15,6 +15,7 @@ set of lookup fields, however many lines the payload has:
 import base64
 import binascii
 import datetime
+import math
 from collections import defaultdict
 
 from odoo import Command, fields
@@ -313,7 +314,13 @@ class PayloadConverter:
                     [[(n, "=", v) for n, v in lk.key] for lk in lookups]
                 )
             domain = expression.AND([domain, self._company_domain(model)])
-            found = model.search_fetch(domain, [n for n in names if n != "id"])
+            try:
+                found = model.search_fetch(domain, [n for n in names if n != "id"])
+            except ValueError as exc:  # e.g. a field that cannot be searched that way
+                raise ApiError(
+                    f"{lookups[0].path}: cannot look up '{model_name}' by "
+                    f"{', '.join(names)}: {exc}"
+                ) from None
             by_key = defaultdict(list)
             for record in found:
                 by_key[tuple((n, _record_key_value(record, n)) for n in names)].append(
@@ -463,6 +470,12 @@ def _check_integer(env, field, value, path):
 def _check_number(env, field, value, path):
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _bad(field, value, path, "a number")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise _bad(field, value, path, "a finite number")
     return value
 
 
@@ -508,8 +521,9 @@ def _check_binary(env, field, value, path):
 
 
 def _check_reference(env, field, value, path):
-    if not isinstance(value, str) or "," not in value:
-        raise _bad(field, value, path, "'model,id'")
+    model, _sep, rid = value.partition(",") if isinstance(value, str) else ("", "", "")
+    if model not in env or not rid.isdigit() or int(rid) <= 0:
+        raise _bad(field, value, path, "'model,id' with an installed model")
     return value
 
 

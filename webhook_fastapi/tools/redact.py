@@ -24,3 +24,18 @@ def redact(value):
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     return value
+
+
+# "key": "value" or key=value pairs whose key looks like a secret, in text
+# that could not be parsed as JSON (and so could not be redacted by keys).
+_SECRET_PAIR = re.compile(
+    r"""(["']?[\w-]*(?:pass(?:word|wd)?|token|secret|api[-_]?key|authorization|"""
+    r"""cookie|credential|private[-_]?key)[\w-]*["']?\s*[:=]\s*)"""
+    r"""("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,&}\]]+)""",
+    re.IGNORECASE,
+)
+
+
+def redact_text(text):
+    """Mask the values of secret-looking keys in unparsed text."""
+    return _SECRET_PAIR.sub(lambda m: m.group(1) + '"***"', text)

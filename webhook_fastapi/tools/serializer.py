@@ -46,7 +46,11 @@ def serialize_records(records, spec, with_id=False):
                 related_ids.update(value)
         comodel = records.env[field.comodel_name]
         related = comodel.browse(sorted(related_ids))
-        by_id = dict(zip(related.ids, serialize_records(related, sub), strict=True))
+        # A related record the caller may not read (a record rule, another
+        # company) shows as its id alone instead of failing the whole answer.
+        readable = related._filtered_access("read")
+        by_id = {rid: {"id": rid} for rid in related.ids}
+        by_id.update(zip(readable.ids, serialize_records(readable, sub), strict=True))
         for row in rows:
             value = row[name]
             if field.type == "many2one":

@@ -12,6 +12,9 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
+
 from .errors import ApiError
 
 # Cloud metadata services; most are link-local or private already, listed so
@@ -41,6 +44,26 @@ def _kind(ip):
     if ip.is_multicast:
         return "multicast"
     return "non-public"
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip):
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64,
+    IPv4-compatible), which is where packets may really go; else ``ip``."""
+    if ip.version != 6:
+        return ip
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
 
 
 def _allowed(host, ip, allowed):
@@ -86,7 +109,19 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
     """
     if not isinstance(url, str) or not url:
         raise UnsafeUrl(f"{what} must be an http(s) URL, got {url!r}")
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    # Parsers disagree on these (urlsplit takes "127.0.0.1\\@example.com" as
+    # user info + example.com, requests connects to 127.0.0.1): refuse them,
+    # and compare with the host the HTTP client will really use.
+    authority = (
+        url.partition("//")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    )
+    if "\\" in url or "@" in authority or any(c.isspace() or ord(c) < 32 for c in url):
+        raise UnsafeUrl(
+            f"{what} {url!r} may not contain user info, backslashes, spaces or "
+            "control characters"
+        )
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise UnsafeUrl(
@@ -96,6 +131,14 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
     host = (parts.hostname or "").lower()
     if not host:
         raise UnsafeUrl(f"{what} {url!r} has no host")
+    try:
+        client_host = (parse_url(url).host or "").lower().strip("[]")
+    except LocationParseError:
+        client_host = None
+    if client_host != host:
+        raise UnsafeUrl(
+            f"{what} {url!r} is ambiguous: its host cannot be told for sure"
+        )
     if _allowed(host, None, allowed):
         return url
     if host in LOCAL_NAMES or host.endswith(".localhost"):
@@ -109,8 +152,7 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
     except ValueError as exc:
         raise UnsafeUrl(f"{what} {url!r}: {exc}") from None
     for ip in _addresses(host, port, resolve):
-        if getattr(ip, "ipv4_mapped", None):
-            ip = ip.ipv4_mapped
+        ip = _embedded_ipv4(ip)
         if _allowed(host, ip, allowed):
             continue
         if not ip.is_global or ip in METADATA_ADDRESSES:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import requests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.webhook_fastapi.tools.field_spec import parse_field_spec
@@ -265,7 +265,22 @@ class WebhookLog(models.Model):
         allowed = self._outbound_allowed_hosts()
         limit = self._preview_limit()
         for delivery in self:
-            delivery.write(delivery._outbound_attempt(allowed, limit))
+            try:
+                vals = delivery._outbound_attempt(allowed, limit)
+            except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
+                _logger.exception(
+                    "Outbound delivery %s could not be attempted", delivery.id
+                )
+                vals = {
+                    "state": "failed",
+                    "next_attempt_date": False,
+                    "attempt_count": delivery.attempt_count + 1,
+                    "error_message": _(
+                        "The delivery could not be attempted: %(error)s",
+                        error=f"{type(exc).__name__}: {exc}",
+                    ),
+                }
+            delivery.write(vals)
 
     def _outbound_attempt(self, allowed, limit):
         """POST once; returns the values to write on the delivery."""
@@ -358,7 +373,11 @@ class WebhookLog(models.Model):
             raise UserError(
                 _("Only sent deliveries that are not pending can be resent.")
             )
-        deliveries.write(
+        if not self.env.is_system():
+            raise AccessError(_("Only Settings administrators can resend deliveries."))
+        # Log entries are read-only in the UI (no write access for anyone):
+        # resending is the one change allowed, to administrators.
+        deliveries.sudo().write(
             {
                 "state": "pending",
                 "attempt_count": 0,

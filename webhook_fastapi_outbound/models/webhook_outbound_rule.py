@@ -264,6 +264,24 @@ class WebhookOutboundRule(models.Model):
                     )
                 )
 
+    @api.constrains("authorization_header")
+    def _check_authorization_header(self):
+        for rule in self.sudo():
+            value = rule.authorization_header or ""
+            try:
+                value.encode("latin-1")
+                one_line = "\r" not in value and "\n" not in value
+            except UnicodeEncodeError:
+                one_line = False
+            if not one_line:
+                raise ValidationError(
+                    _(
+                        "Rule '%s': the Authorization value must be plain "
+                        "text on one line (Latin-1 characters only).",
+                        rule.name,
+                    )
+                )
+
     def _eval_context(self):
         return {
             "datetime": safe_eval.datetime,
@@ -401,8 +419,9 @@ class WebhookOutboundRule(models.Model):
     def _queue(self, data, records):
         """Remember that ``records`` fired rule ``data``; the deliveries are
         written by a pre-commit hook, so a change rolled back (with its
-        savepoint or its transaction) is never announced, and the payload is
-        the state of the record when the transaction commits."""
+        savepoint or its transaction) is never announced. Odoo runs those
+        hooks at commit and at every savepoint: the payload is the record at
+        the first of them after the change."""
         if not records:
             return
         precommit = self.env.cr.precommit

@@ -3,7 +3,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user, tagged
 
@@ -198,10 +198,31 @@ class TestDelivery(OutboundCase):
         # The receiver comes back at that address.
         rule.endpoint_url = self.receiver.url
         delivery.target_url = self.receiver.url
-        delivery.action_resend()
+        # As a Settings administrator (not the superuser): log entries are
+        # read-only for everyone, resending is the one change allowed.
+        delivery.with_user(self.env.ref("base.user_admin")).action_resend()
         self.send()
         self.assertEqual(delivery.state, "done")
         self.assertEqual(len(self.receiver.requests), 1)
+
+    def test_one_broken_delivery_does_not_block_the_others(self):
+        good = self.make_rule()
+        bad = self.make_rule(name="bad header")
+        bad_delivery = self.fire(bad)
+        good_delivery = self.deliveries(good)
+        # A value no HTTP client can send (saved before the constraint existed).
+        self.env.cr.execute(
+            "UPDATE webhook_outbound_rule SET authorization_header = %s WHERE id = %s",
+            ["Bearer \u2713", bad.id],
+        )
+        bad.invalidate_recordset()
+        with self.assertLogs("odoo.addons.webhook_fastapi_outbound", "ERROR"):
+            self.send()
+        self.assertEqual(bad_delivery.state, "failed")
+        self.assertIn("UnicodeEncodeError", bad_delivery.error_message)
+        self.assertEqual(good_delivery.state, "done")
+        with self.assertRaises(ValidationError):
+            bad.authorization_header = "Bearer \u2713"
 
     def test_cron_runs_batches_and_schedules_retry(self):
         rule = self.make_rule()
