@@ -129,10 +129,12 @@ class WebhookApiService(models.AbstractModel):
             invalid = isinstance(exc, psycopg2.Error | ValidationError)
             try:
                 savepoint.close(rollback=invalid or self._api_rollback_wanted(status))
-            except psycopg2.Error:
+            except psycopg2.Error as flush_error:
                 # Keeping the partial work failed on flush (a constraint):
                 # the savepoint is rolled back by then; the call stays failed.
-                pass
+                _logger.info(
+                    "webhook API %s: partial work not kept: %s", route, flush_error
+                )
         response = {
             "jsonrpc": "2.0",
             "id": body.get("id"),
