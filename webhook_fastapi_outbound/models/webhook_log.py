@@ -271,13 +271,13 @@ class WebhookLog(models.Model):
                 _logger.exception(
                     "Outbound delivery %s could not be attempted", delivery.id
                 )
+                error = f"{type(exc).__name__}: {exc}"
                 vals = {
                     "state": "failed",
                     "next_attempt_date": False,
                     "attempt_count": delivery.attempt_count + 1,
                     "error_message": _(
-                        "The delivery could not be attempted: %(error)s",
-                        error=f"{type(exc).__name__}: {exc}",
+                        "The delivery could not be attempted: %(error)s", error=error
                     ),
                 }
             delivery.write(vals)
