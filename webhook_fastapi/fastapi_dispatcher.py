@@ -6,7 +6,6 @@ cursor of its own, since the request's transaction is rolled back."""
 
 import json
 import logging
-import re
 import threading
 import time
 
@@ -21,13 +20,12 @@ from odoo.addons.extendable_fastapi import (
     fastapi_dispatcher as _extendable,  # noqa: F401
 )
 
+from .models.webhook_api_service import JSON_CONTENT_TYPE
+
 _logger = logging.getLogger(__name__)
 
 # Chain on whatever fastapi dispatcher is registered (extendable_fastapi's).
 BaseDispatcher = _dispatchers["fastapi"]
-JSON_CONTENT_TYPE = re.compile(
-    r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE
-)
 
 
 class WebhookFastApiDispatcher(BaseDispatcher):

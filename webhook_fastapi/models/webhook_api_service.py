@@ -43,13 +43,6 @@ from ..tools.url_guard import check_url
 
 _logger = logging.getLogger(__name__)
 
-ROUTES = (
-    "create_data",
-    "update_data",
-    "create_update_data",
-    "search_data",
-    "call_function",
-)
 CONCURRENCY_ERRORS = (
     errorcodes.LOCK_NOT_AVAILABLE,
     errorcodes.SERIALIZATION_FAILURE,
