@@ -3,6 +3,7 @@
 # sale_management database with demo data, one server started the same way
 # for every contender (--workers 0, no --db-filter). Prints a table.
 #   BENCH_ROUNDS=15   interleaved rounds per contender
+#   BENCH_ONLY=...    a subset, e.g. outbound or create,search (bench.py --only)
 . "$(dirname "$0")/lib.sh"
 
 bash "$ROOT/scripts/bootstrap.sh"
@@ -53,4 +54,4 @@ done
 say "Server on port $port (log: $log); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
 "$PY" "$ROOT/tests/bench/bench.py" --url "http://127.0.0.1:$port" --db "$BENCH_DB" \
   --key "$(tail -n1 "$key_file")" --server-log "$log" --server-pid "$pid" \
-  --rounds "${BENCH_ROUNDS:-15}" "$@"
+  --rounds "${BENCH_ROUNDS:-15}" ${BENCH_ONLY:+--only "$BENCH_ONLY"} "$@"

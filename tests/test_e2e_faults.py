@@ -1,6 +1,9 @@
 """Faults: the Odoo server is killed (SIGKILL) in the middle of sending
 outbound deliveries, then started again on the same database.
 
+The write only queues events; the job commits the deliveries it builds
+from them before it sends.
+
 The receiver holds the third POST open, so the server dies inside a batch
 whose outcomes are not committed: the deliveries it had already POSTed are
 still pending in the database and will be sent again. After the restart
@@ -70,15 +73,18 @@ def test_sigkill_while_sending(server, receiver):
         )[1]["result"]["result"]["id"]
         for n in range(DELIVERIES)
     ]
-    # One write puts every partner in the rule's domain: one delivery each.
+    # One write puts every partner in the rule's domain: its commit queues
+    # one event each; the sending job builds the deliveries.
     server.rpc("res.partner", "write", partner_ids, {"type": "invoice"})
-    before = pending_deliveries(server, rule_id)
-    assert len(before) == DELIVERIES
-    assert {(state, attempts) for _id, state, attempts in before} == {("pending", 0)}
-    msg_ids = {msg_id for msg_id, _state, _attempts in before}
+    events = server.sql(
+        "SELECT res_id FROM webhook_outbound_event WHERE rule_id = %s", [rule_id]
+    )
+    assert sorted(row[0] for row in events) == sorted(partner_ids)
+    assert pending_deliveries(server, rule_id) == []
 
-    # The cron runs inside this RPC call (no cron thread); the receiver
-    # answers two POSTs, holds the third open, and the server is killed.
+    # The cron runs inside this RPC call (no cron thread): it builds and
+    # commits the deliveries, then sends; the receiver answers two POSTs,
+    # holds the third open, and the server is killed.
     receiver.reset(script=[200, 200, "block"])
 
     def run_cron():
@@ -96,11 +102,15 @@ def test_sigkill_while_sending(server, receiver):
     before_restart = receiver.received()
     assert len(before_restart) == POSTED_BEFORE_KILL
 
-    # The batch died uncommitted: the database still has them all pending.
+    # The deliveries were committed before sending; the batch died
+    # uncommitted: the database has them all pending, and no event left.
     after_kill = pending_deliveries(server, rule_id)
+    assert len(after_kill) == DELIVERIES
     assert {(state, attempts) for _id, state, attempts in after_kill} == {
         ("pending", 0)
     }
+    assert not server.sql("SELECT id FROM webhook_outbound_event")
+    msg_ids = {msg_id for msg_id, _state, _attempts in after_kill}
 
     server.restart()
     receiver.reset()

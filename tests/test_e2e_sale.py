@@ -297,12 +297,16 @@ def test_sale_order_lifecycle(sale, receiver, rule, products, auth):
     order, lines = read_order(sale, order_id)
     assert order["state"] == "sale"
 
-    # 5. The outbound delivery: queued at commit, sent by the cron, signed.
-    [delivery] = _deliveries(sale, order_id)
-    assert delivery["state"] == "pending"
-    assert delivery["target_url"] == callback
+    # 5. The outbound delivery: an event queued at commit; the cron builds
+    # the delivery from the committed order and sends it, signed.
+    assert _deliveries(sale, order_id) == []
+    assert sale.sql(
+        "SELECT res_id FROM webhook_outbound_event WHERE rule_id = %s", [rule["id"]]
+    ) == [(order_id,)]
     sale.run_cron(CRON)
     [request] = receiver.wait_for(1)
+    [delivery] = _deliveries(sale, order_id)
+    assert delivery["target_url"] == callback
     assert request["path"] == f"/hook/so-status/{tag}"
     headers = request["headers"]
     assert headers["content-type"] == "application/json"

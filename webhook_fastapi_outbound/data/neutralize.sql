@@ -4,6 +4,8 @@ INSERT INTO ir_config_parameter (key, value)
 VALUES ('webhook.outbound_enabled', 'False')
     ON CONFLICT (key) DO UPDATE SET value = 'False';
 
+DELETE FROM webhook_outbound_event;
+
 UPDATE webhook_log
    SET state = 'failed',
        next_attempt_date = NULL,

@@ -5,6 +5,9 @@ import threading
 import psycopg2
 
 from odoo import models, sql_db
+from odoo.tools import SQL
+
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
 _logger = logging.getLogger(__name__)
 
@@ -24,8 +27,11 @@ class IrCron(models.Model):
         queues deliveries, more than the rest of the queueing. This process
         keeps one connection for it instead.
         """
-        send_cron = self.env.ref(SEND_CRON_XMLID, raise_if_not_found=False)
-        if not send_cron or self.ids != send_cron.ids:
+        # The cached id, not env.ref(): that would cost a query per wake-up.
+        send_cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            SEND_CRON_XMLID, raise_if_not_found=False
+        )
+        if not send_cron_id or self.ids != [send_cron_id]:
             return super()._notifydb()
         with _lock:
             for attempt in (1, 2):
@@ -36,10 +42,13 @@ class IrCron(models.Model):
                         cnx = psycopg2.connect(**info)
                         cnx.autocommit = True
                         _connection["cnx"] = cnx
-                    with cnx.cursor() as cr:
-                        cr.execute(
-                            "SELECT pg_notify('cron_trigger', %s)", [self.env.cr.dbname]
-                        )
+                    query = SQL(
+                        "SELECT %s('cron_trigger', %s)",
+                        SQL.identifier(ODOO_NOTIFY_FUNCTION),
+                        self.env.cr.dbname,
+                    )
+                    with cnx.cursor() as cr:  # plain psycopg2: code and params
+                        cr.execute(query.code, query.params)
                     return None
                 except psycopg2.Error:
                     _connection.pop("cnx", None)

@@ -25,6 +25,8 @@ from odoo.addons.webhook_fastapi.tools.url_guard import UnsafeUrl, check_url
 
 from ..tools.signing import generate_message_id, sign
 from ..tools.template import render_template
+from .ir_cron import SEND_CRON_XMLID
+from .webhook_outbound_event import EVENT_BATCH
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ BACKOFF_CAP = 12 * 3600
 # Deliveries claimed per transaction by the cron, and its time budget.
 BATCH_SIZE = 10
 CRON_TIME_BUDGET = 120
+# postcommit.data key: the sending job is already woken by this transaction.
+WAKE_KEY = "webhook_fastapi_outbound.wake_up"
 
 
 class WebhookLog(models.Model):
@@ -193,6 +197,50 @@ class WebhookLog(models.Model):
                 delivery._attach_full_log(text, None)
         return deliveries
 
+    @api.model
+    def _outbound_failed_deliveries(self, rule, res_ids, message):
+        """Failed deliveries (nothing to send) for records whose payload could
+        not be built, so that the administrator sees why."""
+        return self.sudo().create(
+            [
+                {
+                    "log_type": "send",
+                    "route": rule.name,
+                    "model_name": rule.model_name,
+                    "res_model": rule.model_name,
+                    "res_id": res_id,
+                    "outbound_rule_id": rule.id,
+                    "webhook_msg_id": generate_message_id(),
+                    "state": "failed",
+                    "error_message": message,
+                }
+                for res_id in res_ids
+            ]
+        )
+
+    @api.model
+    def _outbound_wake_up_sql(self):
+        """The query that wakes the sending job up once this transaction
+        commits (one trigger row; the notification is sent post-commit), or
+        None when this transaction already did. It is the row
+        ir.cron._trigger() would write, without reading the whole cron
+        record first: this runs in the commit of every write that fires a
+        rule, where every query counts."""
+        postcommit = self.env.cr.postcommit
+        if WAKE_KEY in postcommit.data:
+            return None
+        postcommit.data[WAKE_KEY] = True
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(SEND_CRON_XMLID)
+        postcommit.add(self.env["ir.cron"].sudo().browse(cron_id)._notifydb)
+        return SQL(
+            """INSERT INTO ir_cron_trigger
+                      (cron_id, call_at, create_uid, create_date, write_uid, write_date)
+               VALUES (%(cron)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s)""",
+            cron=cron_id,
+            now=fields.Datetime.now(),
+            uid=self.env.uid,
+        )
+
     # ------------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------------
@@ -226,14 +274,22 @@ class WebhookLog(models.Model):
 
     @api.model
     def _cron_outbound_send(self):
-        """Scheduled action: send due deliveries by batches, one transaction
-        per batch (committed so a crash loses at most one batch's outcomes),
-        within a time budget; then wake up again for the next retry."""
+        """Scheduled action: build the deliveries of queued events, then send
+        due deliveries by batches, one transaction per batch (committed so a
+        crash loses at most one batch's outcomes), within a time budget; then
+        wake up again for what is left and for the next retry."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        deadline = time.monotonic() + CRON_TIME_BUDGET
+        Event = self.env["webhook.outbound.event"]
+        while time.monotonic() < deadline:
+            built = Event._build_deliveries()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if built < EVENT_BATCH:
+                break
         if reason := self._outbound_disabled_reason():
             _logger.info("%s Pending deliveries are kept.", reason)
             return
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        deadline = time.monotonic() + CRON_TIME_BUDGET
         while time.monotonic() < deadline:
             batch = self._outbound_send_due()
             if auto_commit:
@@ -246,19 +302,19 @@ class WebhookLog(models.Model):
     def _outbound_schedule_wakeup(self):
         self.flush_model(["log_type", "state", "next_attempt_date"])
         self.env.cr.execute(
-            "SELECT min(next_attempt_date) FROM webhook_log"
-            " WHERE log_type = 'send' AND state = 'pending'"
+            """SELECT min(next_attempt_date) FROM webhook_log
+                WHERE log_type = 'send' AND state = 'pending'
+                UNION ALL
+               SELECT min(queued_at) FROM webhook_outbound_event"""
         )
-        next_date = self.env.cr.fetchone()[0]
-        if next_date:
-            cron = self.env.ref(
-                "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
-            )
+        dates = [row[0] for row in self.env.cr.fetchall() if row[0]]
+        if dates:
+            cron = self.env.ref(SEND_CRON_XMLID)
             # At least a second ahead: when this job ends, Odoo deletes its
             # triggers that are already due, which would also drop the
-            # wake-up of deliveries committed during this run.
+            # wake-up of events and deliveries committed during this run.
             soon = fields.Datetime.now() + timedelta(seconds=1)
-            cron._trigger(at=max(next_date, soon))
+            cron._trigger(at=max(min(dates), soon))
 
     def _outbound_send(self):
         """One attempt for each delivery of ``self`` (already claimed)."""
@@ -385,7 +441,5 @@ class WebhookLog(models.Model):
                 "error_message": False,
             }
         )
-        self.env.ref(
-            "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
-        )._trigger()
+        self.env.ref(SEND_CRON_XMLID)._trigger()
         return True

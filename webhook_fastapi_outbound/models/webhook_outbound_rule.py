@@ -417,11 +417,11 @@ class WebhookOutboundRule(models.Model):
 
     @api.model
     def _queue(self, data, records):
-        """Remember that ``records`` fired rule ``data``; the deliveries are
-        written by a pre-commit hook, so a change rolled back (with its
-        savepoint or its transaction) is never announced. Odoo runs those
-        hooks at commit and at every savepoint: the payload is the record at
-        the first of them after the change."""
+        """Remember that ``records`` fired rule ``data``. A pre-commit hook
+        inserts the events, in one query for the transaction; the sending
+        job builds the deliveries from the committed records, checking the
+        domain again. So a change rolled back (with its savepoint or its
+        transaction), or undone before the job runs, is never announced."""
         if not records:
             return
         precommit = self.env.cr.precommit
@@ -433,38 +433,15 @@ class WebhookOutboundRule(models.Model):
                 .sudo()
                 ._flush_queue(precommit.data.get(QUEUE_KEY))
             )
-        # dict as an ordered set: one delivery per rule and record per commit.
+        # dict as an ordered set: one event per rule and record per flush.
         precommit.data[QUEUE_KEY].setdefault(data.id, {}).update(
             dict.fromkeys(records.ids)
         )
 
     @api.model
     def _flush_queue(self, queue):
-        if not queue:
-            return
-        rules = self.browse(list(queue)).exists()
-        created = self.env["webhook.log"]
-        for rule in rules:
-            if rule.model_name not in self.env:
-                continue
-            records = self.env[rule.model_name].browse(list(queue[rule.id])).exists()
-            # Check again: a change undone later in the transaction, or in a
-            # savepoint that did not clear the queue, must not be announced.
-            data = next(
-                (d for d in self._rules_for_model(rule.model_name) if d.id == rule.id),
-                None,
-            )
-            if data is None:
-                continue
-            records = self._match(data, records)
-            created |= rule._create_deliveries(records)
-        # Pre-commit hooks run after the flush of the transaction: flush ours.
-        self.env.flush_all()
-        if created.filtered(lambda d: d.state == "pending"):
-            # The cron is woken after the commit (ir.cron notifies post-commit).
-            self.env.ref(
-                "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
-            )._trigger()
+        if queue:
+            self.env["webhook.outbound.event"]._enqueue(queue)
 
     def _create_deliveries(self, records):
         self.ensure_one()

@@ -127,9 +127,12 @@ class OutboundMixin:
         return self.Rule.create(values)
 
     def commit_hooks(self):
-        """What a commit does before COMMIT: flush and run pre-commit hooks
-        (where deliveries are written). Test cursors never commit."""
+        """What a commit does before COMMIT (flush and run the pre-commit
+        hooks, where events are queued; test cursors never commit), then
+        what the sending job does first: build the deliveries."""
         self.env.cr.flush()
+        self.env["webhook.outbound.event"]._build_deliveries()
+        self.env.flush_all()
 
     def deliveries(self, rule=None):
         domain = [("log_type", "=", "send")]

@@ -64,6 +64,12 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
             self.api_update(partner_id, {"type": "invoice", "phone": "+66 2 001"})
         )
         self.env.invalidate_all()
+        # The requests only queued an event; the sending job builds the delivery.
+        self.assertFalse(self.deliveries(rule))
+        events = self.env["webhook.outbound.event"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(events.mapped("res_id"), [partner_id])
+        self.commit_hooks()
+        self.assertFalse(events.exists())
         delivery = self.deliveries(rule)
         self.assertEqual(len(delivery), 1)
         self.assertEqual(delivery.target_url, callback)

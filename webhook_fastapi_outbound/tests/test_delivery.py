@@ -328,10 +328,15 @@ class TestDelivery(OutboundCase):
         self.assertEqual(delivery.state, "pending")
         icp.set_param("webhook.outbound_enabled", "True")
         # Odoo's neutralization (odoo-bin neutralize) switches sending off and
-        # stops what is queued.
-        self.env.flush_all()
+        # stops what is queued: events not built yet, and pending deliveries.
+        other = self.Partner.create({"name": "Queued"})
+        other.write({"type": "invoice"})
+        self.env.cr.flush()
+        Event = self.env["webhook.outbound.event"]
+        self.assertEqual(Event.search([]).res_id, other.id)
         neutralize_database(self.env.cr)
         self.env.invalidate_all()
+        self.assertFalse(Event.search([]))
         self.assertEqual(icp.get_param("webhook.outbound_enabled"), "False")
         self.assertEqual(delivery.state, "failed")
         self.assertIn("neutralized", delivery.error_message)

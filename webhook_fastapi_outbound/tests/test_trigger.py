@@ -66,6 +66,86 @@ class TestTrigger(OutboundCase):
         self.commit_hooks()
         self.assertFalse(self.deliveries(rule))
 
+    def test_transition_undone_after_savepoint_not_announced(self):
+        """Odoo runs the pre-commit hooks at every savepoint, so the event is
+        queued there; the record leaves the domain before the commit. The
+        job checks the committed record again: nothing is announced."""
+        rule = self.make_rule()
+        self.partner.write({"type": "invoice"})
+        with self.env.cr.savepoint():  # flushes: the event is in the table
+            pass
+        Event = self.env["webhook.outbound.event"]
+        self.assertEqual(
+            Event.search([("rule_id", "=", rule.id)]).res_id, self.partner.id
+        )
+        self.partner.write({"type": "contact"})
+        self.commit_hooks()
+        self.assertFalse(self.deliveries(rule))
+        self.assertFalse(Event.search([]), "the job consumed the event")
+
+    def test_record_deleted_before_job(self):
+        rule = self.make_rule()
+        doomed = self.Partner.create({"name": "Doomed"})
+        (self.partner | doomed).write({"type": "invoice"})
+        self.env.cr.flush()
+        doomed.unlink()
+        self.commit_hooks()
+        self.assertEqual(self.deliveries(rule).mapped("res_id"), [self.partner.id])
+
+    def test_firing_write_only_queues(self):
+        """The transaction that fires a rule inserts its events and one cron
+        trigger, in one query, and builds nothing: one query more than the
+        same write that does not fire, for 1 or 20 records."""
+        Event = self.env["webhook.outbound.event"]
+
+        def queries(records, value):
+            records.write({"type": "contact"})
+            self.env.cr.flush()
+            self.env.cr.postcommit.clear()  # as a commit does
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            records.write({"type": value})
+            self.env.cr.flush()  # what the commit runs first
+            return self.env.cr.sql_log_count - before
+
+        one = self.partner
+        many = self.Partner.create([{"name": f"M{i}"} for i in range(20)])
+        rule = self.make_rule()
+        queries(one | many, "invoice")  # fills the rule cache
+        Event.search([]).unlink()
+        extra = {
+            n: queries(records, "invoice") - queries(records, "delivery")
+            for n, records in ((1, one), (20, many))
+        }
+        self.assertEqual(extra, {1: 1, 20: 1})
+        self.assertEqual(len(Event.search([("rule_id", "=", rule.id)])), 21)
+        self.assertFalse(self.deliveries(rule), "payloads are built by the job")
+        # The job checks the domain again: the records are back in it, and
+        # one delivery per record, whatever the number of its events.
+        (one | many).write({"type": "invoice"})
+        self.commit_hooks()
+        self.assertEqual(len(self.deliveries(rule)), 21)
+
+    def test_payload_that_cannot_be_built_fails_visibly(self):
+        rule = self.make_rule(payload_fields='["name"]')
+        # A rule saved before a field was removed: the constraint cannot
+        # see it, the job must not stall on it.
+        self.env.cr.execute(
+            "UPDATE webhook_outbound_rule SET payload_fields = %s WHERE id = %s",
+            ['["name", "gone_field"]', rule.id],
+        )
+        rule.invalidate_recordset()
+        other = self.make_rule(name="Other rule")
+        self.partner.write({"type": "invoice"})
+        logger = "odoo.addons.webhook_fastapi_outbound.models.webhook_outbound_event"
+        with self.assertLogs(logger, "ERROR"):
+            self.commit_hooks()
+        failed = self.deliveries(rule)
+        self.assertEqual(failed.mapped("state"), ["failed"])
+        self.assertIn("gone_field", failed.error_message)
+        self.assertEqual(self.deliveries(other).mapped("state"), ["pending"])
+        self.assertFalse(self.env["webhook.outbound.event"].search([]))
+
     def test_creation_option(self):
         rule = self.make_rule()
         self.Partner.create({"name": "Born invoice", "type": "invoice"})
