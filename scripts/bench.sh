@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (not pass/fail): the webhook API against native JSON-RPC on a
 # sale_management database with demo data, one server started the same way
-# for every contender (--workers 0, no --db-filter). Prints a table.
+# for every contender (--workers 0, no --db-filter), then benchmark 1 again
+# on a server started with --db-filter. Prints the tables.
 #   BENCH_ROUNDS=15   interleaved rounds per contender
 #   BENCH_ONLY=...    a subset, e.g. outbound or create,search (bench.py --only)
 . "$(dirname "$0")/lib.sh"
@@ -37,21 +38,53 @@ PY
   [ -s "$key_file" ] || die "could not make an API key for the benchmark"
 fi
 
-port=$(free_port)
+# start_server LOG [odoo options...]: sets $port and $pid. Started directly
+# (not in a subshell) so that $pid is Odoo itself, whose peak memory the
+# benchmark reads.
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done' EXIT
+start_server() {
+  local log="$1"; shift
+  port=$(free_port)
+  mapfile -t conn < <(odoo_args)
+  "$PY" "$ODOO_SRC/odoo-bin" "${conn[@]}" -d "$BENCH_DB" --http-interface 127.0.0.1 \
+    --http-port "$port" --workers 0 --max-cron-threads 0 "$@" >"$log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 120); do
+    curl -sf "http://127.0.0.1:$port/web/health" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || die "the server stopped: see $log"
+    sleep 0.5
+  done
+  die "the server did not answer: see $log"
+}
+stop_server() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+
+bench() {  # bench LOG [bench.py options...]
+  local log="$1"; shift
+  "$PY" "$ROOT/tests/bench/bench.py" --url "http://127.0.0.1:$port" --db "$BENCH_DB" \
+    --key "$(tail -n1 "$key_file")" --server-log "$log" --server-pid "$pid" \
+    --rounds "${BENCH_ROUNDS:-15}" "$@"
+}
+
+say "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
 log="$LOG_DIR/bench-server.log"
-mapfile -t conn < <(odoo_args)
-# Started directly (not through a shell function) so that $! is Odoo itself,
-# whose peak memory the benchmark reads.
-"$PY" "$ODOO_SRC/odoo-bin" "${conn[@]}" -d "$BENCH_DB" --http-interface 127.0.0.1 \
-  --http-port "$port" --workers 0 --max-cron-threads 0 >"$log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
-for _ in $(seq 120); do
-  curl -sf "http://127.0.0.1:$port/web/health" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || die "the server stopped: see $log"
-  sleep 0.5
-done
-say "Server on port $port (log: $log); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
-"$PY" "$ROOT/tests/bench/bench.py" --url "http://127.0.0.1:$port" --db "$BENCH_DB" \
-  --key "$(tail -n1 "$key_file")" --server-log "$log" --server-pid "$pid" \
-  --rounds "${BENCH_ROUNDS:-15}" ${BENCH_ONLY:+--only "$BENCH_ONLY"} "$@"
+start_server "$log"
+say "Server on port $port, -d $BENCH_DB, no --db-filter (log: $log)"
+# shellcheck disable=SC2086
+bench "$log" --title "Server started with -d $BENCH_DB (no --db-filter)" \
+  ${BENCH_ONLY:+--only "$BENCH_ONLY"} "$@"
+stop_server
+
+# Production servers that host several databases (and most hosting) run
+# with --db-filter: Odoo then lists the databases on every request without
+# a session, which costs every JSON-RPC call a connection. Benchmark 1
+# again, the same setting for every contender.
+if [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *,create,* ]]; then
+  log="$LOG_DIR/bench-server-dbfilter.log"
+  start_server "$log" --db-filter "^$BENCH_DB\$"
+  say "Server on port $port, --db-filter '^$BENCH_DB\$' (log: $log)"
+  bench "$log" --title "Server started with --db-filter '^$BENCH_DB\$' (benchmark 1 only)" \
+    --only create "$@"
+  stop_server
+fi

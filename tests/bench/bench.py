@@ -545,6 +545,7 @@ def main():
     parser.add_argument("--server-log")
     parser.add_argument("--server-pid", type=int)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--title", help="printed above the table")
     parser.add_argument(
         "--only",
         help="comma-separated subset of: " + ",".join(BENCHMARKS),
@@ -561,6 +562,8 @@ def main():
     for name in BENCHMARKS:
         if name in only:
             getattr(bench, f"bench_{name}")()
+    if args.title:
+        print(f"\n{args.title}\n")
     print_table(bench.rows, args.rounds)
     for note in bench.notes:
         print(note)

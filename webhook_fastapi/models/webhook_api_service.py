@@ -265,15 +265,19 @@ class WebhookApiService(models.AbstractModel):
     def _api_user_env(self, uid):
         """This service as the caller, with all of the caller's companies."""
         user = self.env["res.users"].sudo().browse(uid)
+        # Two columns, not the whole user: reading any field of res.users
+        # fetches all of them, and its partner's, on every call. Companies
+        # and preferences come from Odoo's per-user caches.
+        user.fetch(["active", "company_id"])
         if not user.active:
             raise ApiError("The user of these credentials is archived", 401)
-        company_ids = [user.company_id.id] + [
-            c for c in user.company_ids.ids if c != user.company_id.id
-        ]
+        main = user.company_id.id
+        company_ids = [main] + [c for c in user._get_company_ids() if c != main]
+        prefs = self.env["res.users"].with_user(uid).context_get()
         ctx = {k: v for k, v in self.env.context.items() if k == "lang"}
-        ctx.update(allowed_company_ids=company_ids, tz=user.tz or "UTC")
-        if "lang" not in ctx and user.lang:
-            ctx["lang"] = user.lang
+        ctx.update(allowed_company_ids=company_ids, tz=prefs.get("tz") or "UTC")
+        if "lang" not in ctx and prefs.get("lang"):
+            ctx["lang"] = prefs["lang"]
         # A new environment, not with_user(): the caller must also be the
         # transaction's origin user, which Odoo uses for x2many commands on
         # models that refuse sudo commands (res.partner, res.users...).
