@@ -174,6 +174,27 @@ class TestAuthAndOpenApi(WebhookHttpCase):
             rows,
             [{"id": child.id, "name": child.name, "parent_id": [{"id": hidden.id}]}],
         )
+        # An archived related record is readable: it is expanded, as read()
+        # would show it.
+        old = self.Partner.create({"name": "Archived parent", "active": False})
+        child.parent_id = old
+        rows = self.assertApiOk(
+            self.post(
+                "search_data",
+                {
+                    "model": "res.partner",
+                    "vals": {
+                        "payload": {
+                            "search_field": ["parent_id{name}"],
+                            "search_domain": [["id", "=", child.id]],
+                        }
+                    },
+                },
+            )
+        )
+        self.assertEqual(
+            rows, [{"id": child.id, "parent_id": [{"name": "Archived parent"}]}]
+        )
 
     def test_access_rights_give_403(self):
         self.assertApiError(

@@ -48,7 +48,7 @@ def serialize_records(records, spec, with_id=False):
         related = comodel.browse(sorted(related_ids))
         # A related record the caller may not read (a record rule, another
         # company) shows as its id alone instead of failing the whole answer.
-        readable = related._filtered_access("read")
+        readable = readable_subset(related)
         by_id = {rid: {"id": rid} for rid in related.ids}
         by_id.update(zip(readable.ids, serialize_records(readable, sub), strict=True))
         for row in rows:
@@ -66,6 +66,27 @@ def serialize_records(records, spec, with_id=False):
             out[name] = _field_value(records._fields[name], row[name])
         result.append(out)
     return result
+
+
+def readable_subset(records):
+    """The records of ``records`` the current user may read.
+
+    Record rules are applied in SQL, in one query, as read() applies them:
+    records._filtered_access() evaluates them in Python, record by record,
+    which costs more than the read itself on thousands of order lines.
+    Models that refine _check_access() in Python keep that check.
+    """
+    if not records or records.env.su:
+        return records
+    if not records.browse().has_access("read"):
+        return records.browse()
+    if type(records)._check_access is not models.BaseModel._check_access:
+        return records._filtered_access("read")
+    # Archived records are readable: read() shows them too.
+    found = set(
+        records.with_context(active_test=False)._search([("id", "in", records.ids)])
+    )
+    return records.browse([rid for rid in records.ids if rid in found])
 
 
 def check_spec(model, spec, path=""):
