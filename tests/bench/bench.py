@@ -13,6 +13,7 @@ Usage (scripts/bench.sh prepares the database and the server)::
 import argparse
 import json
 import re
+import socket
 import statistics
 import threading
 import time
@@ -29,6 +30,7 @@ class Client:
     def __init__(self, url, db, login, password, key, log_path):
         self.url = url.rstrip("/")
         self.db = db
+        self.login = login
         self.key = key
         self.password = password
         self.http = requests.Session()
@@ -156,12 +158,55 @@ class Receiver:
         self.server.server_close()
 
 
+class DelayProxy:
+    """A TCP proxy on 127.0.0.1 that holds every chunk ``delay`` seconds in
+    each direction: a client ``2 * delay`` away from the server (its network
+    round trip), the same for every contender."""
+
+    def __init__(self, target_port, delay):
+        self.delay = delay
+        self.target = ("127.0.0.1", target_port)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _addr = self.sock.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            for src, dst in ((client, server), (server, client)):
+                threading.Thread(
+                    target=self._pump, args=(src, dst), daemon=True
+                ).start()
+
+    def _pump(self, src, dst):
+        try:
+            while chunk := src.recv(65536):
+                time.sleep(self.delay)
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self):
+        self.sock.close()
+
+
 class Bench:
     """One benchmark per method; each appends rows to ``self.rows``."""
 
-    def __init__(self, client, rounds, server_pid=None):
+    def __init__(self, client, rounds, server_pid=None, rtt_ms=0):
         self.c = client
         self.rounds = rounds
+        self.rtt_ms = rtt_ms
         self.server_pid = server_pid
         self.rows = []
         self.notes = []
@@ -246,6 +291,45 @@ class Bench:
             queries["api"],
             queries["create"],
             "ratio <= 1.25; queries <= native + 10",
+        )
+        if self.rtt_ms:
+            self._bench_create_remote()
+
+    def _bench_create_remote(self):
+        """Benchmark 1 for a client that is not on the server's machine:
+        every call pays the network round trip, the native flow 12 times."""
+        local = self.c
+        port = int(local.url.rsplit(":", 1)[1])
+        proxy = DelayProxy(port, self.rtt_ms / 2000)
+        try:
+            remote = Client(
+                proxy.url,
+                local.db,
+                local.login,
+                local.password,
+                local.key,
+                local.log_path,
+            )
+            self.c = remote
+            self.api_create(), self.native_flow()  # warm the connection
+            medians, queries = measure(
+                {
+                    "api": (remote, self.api_create),
+                    "flow": (remote, self.native_flow),
+                },
+                self.rounds,
+            )
+        finally:
+            self.c = local
+            proxy.stop()
+        self.row(
+            f"1. same, client {self.rtt_ms:g} ms away (round trip; TCP proxy)",
+            "native flow: 12 calls",
+            medians["api"],
+            medians["flow"],
+            queries["api"],
+            queries["flow"],
+            "ratio <= 0.33 (3x faster)",
         )
 
     def bench_search(self):
@@ -547,6 +631,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--title", help="printed above the table")
     parser.add_argument(
+        "--rtt-ms",
+        type=float,
+        default=10,
+        help="benchmark 1 again for a client this far away (0: skip)",
+    )
+    parser.add_argument(
         "--only",
         help="comma-separated subset of: " + ",".join(BENCHMARKS),
     )
@@ -554,7 +644,7 @@ def main():
     client = Client(
         args.url, args.db, args.login, args.password, args.key, args.server_log
     )
-    bench = Bench(client, args.rounds, args.server_pid)
+    bench = Bench(client, args.rounds, args.server_pid, args.rtt_ms)
     only = args.only.split(",") if args.only else BENCHMARKS
     unknown = set(only) - set(BENCHMARKS)
     if unknown:
