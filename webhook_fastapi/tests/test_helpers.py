@@ -75,20 +75,25 @@ class TestHelpers(TransactionCase):
         self.assertIn('"login": "x"', masked)
 
     def test_redact(self):
+        original = {
+            "password": "p",
+            "nested": [{"api_key": "k", "Access-Token": "t", "ok": 1}],
+            "client_secret": "s",
+            "clean": [{"name": "x"}],
+        }
         self.assertEqual(
-            redact(
-                {
-                    "password": "p",
-                    "nested": [{"api_key": "k", "Access-Token": "t", "ok": 1}],
-                    "client_secret": "s",
-                }
-            ),
+            redact(original),
             {
                 "password": "***",
                 "nested": [{"api_key": "***", "Access-Token": "***", "ok": 1}],
                 "client_secret": "***",
+                "clean": [{"name": "x"}],
             },
         )
+        # The caller's data is left as it was; parts without secrets are not
+        # copied (a large answer is logged without being rebuilt).
+        self.assertEqual(original["nested"][0]["api_key"], "k")
+        self.assertIs(redact(original)["clean"], original["clean"])
 
     def test_company_filter_of_lookups(self):
         other = self.env["res.company"].create({"name": "Other Co"})

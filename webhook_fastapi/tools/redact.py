@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Strip secrets from what goes into the API log."""
 
+import functools
 import re
 
 REDACTED = "***"
@@ -10,19 +11,36 @@ SECRET_KEY = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_secret_key(key):
+    # Answers repeat the same few keys thousands of times (a search of 200
+    # orders): the regular expression runs once per distinct key.
+    return bool(SECRET_KEY.search(key))
+
+
 def redact(value):
-    """A copy of ``value`` where every dict entry whose key looks like a
-    secret (password, token, secret, api_key, authorization, cookie...) has
-    its value replaced by ``***``, at any depth."""
+    """``value`` where every dict entry whose key looks like a secret
+    (password, token, secret, api_key, authorization, cookie...) has its
+    value replaced by ``***``, at any depth. Containers are copied only where
+    something is replaced; the rest is returned as it is."""
     if isinstance(value, dict):
-        return {
-            key: REDACTED
-            if isinstance(key, str) and SECRET_KEY.search(key)
-            else redact(val)
-            for key, val in value.items()
-        }
+        out = None
+        for key, val in value.items():
+            new = (
+                REDACTED
+                if isinstance(key, str) and _is_secret_key(key)
+                else redact(val)
+            )
+            if new is not val and out is None:
+                out = dict(value)
+            if out is not None:
+                out[key] = new
+        return value if out is None else out
     if isinstance(value, list | tuple):
-        return [redact(v) for v in value]
+        items = [redact(v) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items
     return value
 
 
