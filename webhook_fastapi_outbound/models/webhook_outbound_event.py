@@ -101,7 +101,14 @@ class WebhookOutboundEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 records = self.env[rule.model_name].sudo().browse(res_ids).exists()
-                rule._create_deliveries(rule._match(data, records))
+                records = rule._match(data, records)
+                if "company_id" not in records._fields:
+                    rule._create_deliveries(records)
+                    return
+                # Company-dependent values as the record's company sees them,
+                # not as the job's company does.
+                for company, group in records.grouped("company_id").items():
+                    rule._create_deliveries(group.with_company(company))
         except Exception as exc:  # noqa: BLE001 - one rule must not block the queue
             _logger.exception(
                 "Outbound rule %s: deliveries could not be built", rule.id

@@ -344,6 +344,16 @@ class TestDelivery(OutboundCase):
         self.send()
         self.assertEqual(self.receiver.requests, [])
 
+    def test_company_dependent_values_of_the_record_company(self):
+        company2 = self.env["res.company"].create({"name": "Second Co"})
+        rule = self.make_rule(payload_fields='["name", "barcode"]')
+        partner = self.Partner.create({"name": "Co2 buyer", "company_id": company2.id})
+        partner.with_company(company2).barcode = "BC-2"
+        delivery = self.fire(rule, partner)
+        self.assertEqual(
+            json.loads(delivery.payload_json), {"name": "Co2 buyer", "barcode": "BC-2"}
+        )
+
     def test_secrets_hidden_and_never_logged(self):
         rule = self.make_rule(payload_fields='["name"]')
         delivery = self.fire(rule)
