@@ -248,6 +248,30 @@ class TestDelivery(OutboundCase):
             [t.call_at.replace(microsecond=0) for t in new_triggers],
         )
 
+    def test_event_left_at_end_of_run_is_woken_later(self):
+        """Odoo deletes a job's due triggers when the run ends, also those of
+        events committed during the run: the run schedules its own wake-up,
+        at least a second ahead, while events are left."""
+        self.make_rule()
+        cron = self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
+        Trigger = self.env["ir.cron.trigger"]
+        self.partner.write({"type": "invoice"})
+        self.env.cr.flush()  # the event is queued, not built
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        started = fields.Datetime.now()
+        self.Log._outbound_schedule_wakeup()
+        new = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertEqual(len(new), 1)
+        self.assertGreaterEqual(new.call_at, started + timedelta(seconds=1))
+        self.commit_hooks()
+        self.Log._outbound_send_due()
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        self.Log._outbound_schedule_wakeup()
+        self.assertFalse(
+            Trigger.search([("cron_id", "=", cron.id)]) - before,
+            "nothing left: no wake-up",
+        )
+
     def test_callback_url_missing_is_a_failed_entry(self):
         rule = self.make_rule(endpoint_source="callback", endpoint_url=False)
         delivery = self.fire(rule)
