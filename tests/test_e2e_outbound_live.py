@@ -1,0 +1,66 @@
+"""The outbound path as it runs in production: a server with a cron thread
+and nobody running the job by hand. A write through JSON-RPC fires a rule;
+its commit inserts the event and a trigger row and notifies the cron
+workers, whose thread builds the delivery and POSTs it to a local receiver.
+
+Odoo's cron thread otherwise polls every 60 seconds; the receiver waits 30,
+so the POST arriving proves the commit woke the thread up.
+"""
+
+import json
+import uuid
+
+import pytest
+from receiver import Receiver, verify_signature
+
+WAIT = 30  # seconds; half of the cron thread's own polling interval
+
+
+@pytest.fixture(scope="module")
+def server(odoo_servers):
+    return odoo_servers(name="cron", extra_args=("--max-cron-threads", "1"))
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.stop()
+
+
+def test_commit_wakes_the_cron_thread(server, receiver):
+    server.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+    model_id = server.rpc("ir.model", "search", [("model", "=", "res.partner")])[0]
+    tag = uuid.uuid4().hex[:8]
+    rule_id = server.rpc(
+        "webhook.outbound.rule",
+        "create",
+        {
+            "name": f"Live {tag}",
+            "model_id": model_id,
+            "domain": "[('type', '=', 'invoice')]",
+            "endpoint_source": "static",
+            "endpoint_url": f"{receiver.url}/{tag}",
+            "payload_fields": '["name", "type"]',
+        },
+    )
+    [rule] = server.rpc("webhook.outbound.rule", "read", [rule_id], ["secret"])
+    partner_id = server.rpc("res.partner", "create", {"name": f"Live {tag}"})
+    # Registry and cron thread warmed up: the first job run after the start
+    # (the thread's initial poll) is out of the way.
+    server.run_cron("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
+
+    server.rpc("res.partner", "write", [partner_id], {"type": "invoice"})
+
+    [request] = receiver.wait_for(1, timeout=WAIT)
+    assert request["path"] == f"/hook/{tag}"
+    assert json.loads(request["body"]) == {"name": f"Live {tag}", "type": "invoice"}
+    assert verify_signature(rule["secret"], request["headers"], request["body"])
+    [(state, attempts)] = server.sql(
+        "SELECT state, attempt_count FROM webhook_log WHERE outbound_rule_id = %s",
+        [rule_id],
+    )
+    assert (state, attempts) in {("done", 1), ("pending", 0)}
+    assert not server.sql(
+        "SELECT id FROM webhook_outbound_event WHERE rule_id = %s", [rule_id]
+    )
