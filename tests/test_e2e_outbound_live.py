@@ -3,17 +3,23 @@ and nobody running the job by hand. A write through JSON-RPC fires a rule;
 its commit inserts the event and a trigger row and notifies the cron
 workers, whose thread builds the delivery and POSTs it to a local receiver.
 
-Odoo's cron thread otherwise polls every 60 seconds; the receiver waits 30,
-so the POST arriving proves the commit woke the thread up.
+The test listens on the cron workers' channel itself: the commit must
+notify it (Odoo's cron thread otherwise only polls every minute), then the
+POST must arrive without anyone running the job.
 """
 
 import json
+import select
+import time
 import uuid
 
+import psycopg2
 import pytest
+from conftest import pg_settings
 from receiver import Receiver, verify_signature
 
-WAIT = 30  # seconds; half of the cron thread's own polling interval
+NOTIFY_WAIT = 20  # seconds, bounded waits only
+POST_WAIT = 90  # longer than the cron thread's own polling interval
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +56,16 @@ def test_commit_wakes_the_cron_thread(server, receiver):
     # (the thread's initial poll) is out of the way.
     server.run_cron("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
 
-    server.rpc("res.partner", "write", [partner_id], {"type": "invoice"})
+    listener = psycopg2.connect(dbname="postgres", **pg_settings())
+    try:
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN cron_trigger")
+        server.rpc("res.partner", "write", [partner_id], {"type": "invoice"})
+        assert _notified(listener, server.db), "the commit did not wake the cron"
+    finally:
+        listener.close()
 
-    [request] = receiver.wait_for(1, timeout=WAIT)
+    [request] = receiver.wait_for(1, timeout=POST_WAIT)
     assert request["path"] == f"/hook/{tag}"
     assert json.loads(request["body"]) == {"name": f"Live {tag}", "type": "invoice"}
     assert verify_signature(rule["secret"], request["headers"], request["body"])
@@ -64,3 +77,13 @@ def test_commit_wakes_the_cron_thread(server, receiver):
     assert not server.sql(
         "SELECT id FROM webhook_outbound_event WHERE rule_id = %s", [rule_id]
     )
+
+
+def _notified(conn, dbname):
+    deadline = time.monotonic() + NOTIFY_WAIT
+    while time.monotonic() < deadline:
+        select.select([conn], [], [], 1)
+        conn.poll()
+        if any(n.payload == dbname for n in conn.notifies):
+            return True
+    return False

@@ -264,20 +264,31 @@ class WebhookApiService(models.AbstractModel):
     @api.model
     def _api_user_env(self, uid):
         """This service as the caller, with all of the caller's companies."""
-        user = self.env["res.users"].sudo().browse(uid)
-        # Two columns, not the whole user: reading any field of res.users
-        # fetches all of them, and its partner's, on every call. Companies
-        # and preferences come from Odoo's per-user caches.
-        user.fetch(["active", "company_id"])
-        if not user.active:
+        # One query for what the call needs, read fresh: reading a field of
+        # res.users through the ORM fetches all its columns and its
+        # partner's on every call, and Odoo's per-user caches are not all
+        # cleared when a company drops a user or a partner changes language.
+        self.env.cr.execute(
+            """SELECT u.active, u.company_id, p.lang, p.tz,
+                      ARRAY(SELECT rel.cid
+                              FROM res_company_users_rel rel
+                              JOIN res_company c ON c.id = rel.cid
+                             WHERE rel.user_id = u.id AND c.active
+                          ORDER BY c.sequence, c.id)
+                 FROM res_users u
+                 JOIN res_partner p ON p.id = u.partner_id
+                WHERE u.id = %s""",
+            [uid],
+        )
+        row = self.env.cr.fetchone()
+        if not row or not row[0]:
             raise ApiError("The user of these credentials is archived", 401)
-        main = user.company_id.id
-        company_ids = [main] + [c for c in user._get_company_ids() if c != main]
-        prefs = self.env["res.users"].with_user(uid).context_get()
+        _active, main, lang, tz, companies = row
+        company_ids = [main] + [c for c in companies if c != main]
         ctx = {k: v for k, v in self.env.context.items() if k == "lang"}
-        ctx.update(allowed_company_ids=company_ids, tz=prefs.get("tz") or "UTC")
-        if "lang" not in ctx and prefs.get("lang"):
-            ctx["lang"] = prefs["lang"]
+        ctx.update(allowed_company_ids=company_ids, tz=tz or "UTC")
+        if "lang" not in ctx and lang:
+            ctx["lang"] = lang
         # A new environment, not with_user(): the caller must also be the
         # transaction's origin user, which Odoo uses for x2many commands on
         # models that refuse sudo commands (res.partner, res.users...).

@@ -57,3 +57,26 @@ class IrCron(models.Model):
                             "Could not wake the cron workers up", exc_info=True
                         )
         return None
+
+    def _reschedule_later(self, job):
+        """Odoo deletes the job's due triggers here, also one written by a
+        transaction that flushed its events before this run started and
+        committed them while it ended: wake the job up again while events
+        are waiting (same transaction as the deletion, so none is missed)."""
+        res = super()._reschedule_later(job)
+        send_cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            SEND_CRON_XMLID, raise_if_not_found=False
+        )
+        if job["id"] == send_cron_id:
+            self.env.cr.execute(
+                """INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid,
+                                                create_date, write_uid, write_date)
+                   SELECT %(cron)s, now() AT TIME ZONE 'UTC', %(uid)s,
+                          now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                    WHERE EXISTS (SELECT 1 FROM webhook_outbound_event)
+                RETURNING id""",
+                {"cron": send_cron_id, "uid": self.env.uid},
+            )
+            if self.env.cr.fetchone():
+                self.env.cr.postcommit.add(self.browse(send_cron_id)._notifydb)
+        return res

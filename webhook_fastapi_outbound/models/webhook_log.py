@@ -221,17 +221,16 @@ class WebhookLog(models.Model):
     @api.model
     def _outbound_wake_up_sql(self):
         """The query that wakes the sending job up once this transaction
-        commits (one trigger row; the notification is sent post-commit), or
-        None when this transaction already did. It is the row
-        ir.cron._trigger() would write, without reading the whole cron
-        record first: this runs in the commit of every write that fires a
-        rule, where every query counts."""
-        postcommit = self.env.cr.postcommit
-        if WAKE_KEY in postcommit.data:
-            return None
-        postcommit.data[WAKE_KEY] = True
+        commits: a due trigger row (the one ir.cron._trigger() writes,
+        without its read of the whole cron record: this runs in the commit
+        of every write that fires a rule), and the cron workers notified
+        after the commit, once per transaction. The row is written at every
+        flush: a savepoint rolled back may have taken an earlier one."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(SEND_CRON_XMLID)
-        postcommit.add(self.env["ir.cron"].sudo().browse(cron_id)._notifydb)
+        postcommit = self.env.cr.postcommit
+        if WAKE_KEY not in postcommit.data:
+            postcommit.data[WAKE_KEY] = True
+            postcommit.add(self.env["ir.cron"].sudo().browse(cron_id)._notifydb)
         return SQL(
             """INSERT INTO ir_cron_trigger
                       (cron_id, call_at, create_uid, create_date, write_uid, write_date)
@@ -300,21 +299,25 @@ class WebhookLog(models.Model):
 
     @api.model
     def _outbound_schedule_wakeup(self):
+        """Run again now if events or due deliveries are left (the time
+        budget ran out, or they were committed during this run), else when
+        the next retry is due. Triggers made during the run outlive the
+        clean-up at its end (Odoo deletes those older than the run's start);
+        ir.cron's _reschedule_later() override covers events committed
+        after this check."""
         self.flush_model(["log_type", "state", "next_attempt_date"])
         self.env.cr.execute(
-            """SELECT min(next_attempt_date) FROM webhook_log
-                WHERE log_type = 'send' AND state = 'pending'
-                UNION ALL
-               SELECT min(queued_at) FROM webhook_outbound_event"""
+            """SELECT min(next_attempt_date),
+                      EXISTS (SELECT 1 FROM webhook_outbound_event)
+                 FROM webhook_log
+                WHERE log_type = 'send' AND state = 'pending'"""
         )
-        dates = [row[0] for row in self.env.cr.fetchall() if row[0]]
-        if dates:
-            cron = self.env.ref(SEND_CRON_XMLID)
-            # At least a second ahead: when this job ends, Odoo deletes its
-            # triggers that are already due, which would also drop the
-            # wake-up of events and deliveries committed during this run.
-            soon = fields.Datetime.now() + timedelta(seconds=1)
-            cron._trigger(at=max(min(dates), soon))
+        next_date, events_left = self.env.cr.fetchone()
+        cron = self.env.ref(SEND_CRON_XMLID)
+        if events_left or (next_date and next_date <= fields.Datetime.now()):
+            cron._trigger()
+        elif next_date:
+            cron._trigger(at=next_date)
 
     def _outbound_send(self):
         """One attempt for each delivery of ``self`` (already claimed)."""

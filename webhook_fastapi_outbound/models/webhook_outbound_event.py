@@ -7,7 +7,7 @@ back."""
 
 import logging
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -27,31 +27,40 @@ class WebhookOutboundEvent(models.Model):
         "webhook.outbound.rule", required=True, ondelete="cascade", index=True
     )
     res_id = fields.Integer("Record ID", required=True)
+    # Who changed the record, and in which company: the job checks the
+    # domain again as they would (uid, user, company-dependent fields).
+    user_id = fields.Many2one("res.users", ondelete="set null")
+    company_id = fields.Many2one("res.company", ondelete="set null")
     queued_at = fields.Datetime(required=True, default=fields.Datetime.now)
 
     @api.model
     def _enqueue(self, queue):
-        """Insert the events of ``queue`` ({rule id: {record id: None}}) and
-        wake the sending job up, in one query; returns whether there were
-        any events."""
-        rule_ids, res_ids = [], []
-        for rule_id, records in queue.items():
-            rule_ids += [rule_id] * len(records)
-            res_ids += list(records)
-        if not res_ids:
+        """Insert the events of ``queue`` ({(rule id, user id, company id):
+        {record id: None}}) and a wake-up of the sending job, in one query;
+        returns whether there were any events."""
+        columns = ([], [], [], [])
+        for (rule_id, user_id, company_id), records in queue.items():
+            for res_id in records:
+                for column, value in zip(
+                    columns, (rule_id, res_id, user_id, company_id), strict=True
+                ):
+                    column.append(value)
+        if not columns[0]:
             return False
-        query = SQL(
-            """INSERT INTO webhook_outbound_event (rule_id, res_id, queued_at)
-               SELECT rule_id, res_id, %s
-                 FROM unnest(%s::int[], %s::int[]) AS event(rule_id, res_id)""",
-            fields.Datetime.now(),
-            rule_ids,
-            res_ids,
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO webhook_outbound_event
+                          (rule_id, res_id, user_id, company_id, queued_at)
+                   SELECT rule_id, res_id, user_id, company_id, %s
+                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[])
+                       AS event(rule_id, res_id, user_id, company_id);
+                   %s""",
+                fields.Datetime.now(),
+                *columns,
+                # Same round trip: this runs in the firing write's commit.
+                self.env["webhook.log"]._outbound_wake_up_sql(),
+            )
         )
-        if wake_up := self.env["webhook.log"]._outbound_wake_up_sql():
-            # One round trip for both: this runs in the firing write's commit.
-            query = SQL("%s; %s", query, wake_up)
-        self.env.cr.execute(query)
         return True
 
     @api.model
@@ -61,10 +70,11 @@ class WebhookOutboundEvent(models.Model):
         handled. SKIP LOCKED: events another worker is building are left to
         it. A record that no longer matches its rule's domain (it left it
         again before the job ran), an archived rule or a deleted record
-        produce no delivery."""
+        produce no delivery; several events of one rule and record, one."""
         self.env.cr.execute(
             SQL(
-                """SELECT id, rule_id, res_id FROM webhook_outbound_event
+                """SELECT id, rule_id, res_id, user_id, company_id
+                     FROM webhook_outbound_event
                  ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
                 limit,
             )
@@ -73,12 +83,29 @@ class WebhookOutboundEvent(models.Model):
         if not rows:
             return 0
         queue = {}
-        for _event_id, rule_id, res_id in rows:
-            # dict as an ordered set: one delivery per rule and record.
-            queue.setdefault(rule_id, {})[res_id] = None
-        Rule = self.env["webhook.outbound.rule"].sudo()
-        for rule in Rule.browse(list(queue)).exists():
-            self._build_rule_deliveries(rule, list(queue[rule.id]))
+        for _event_id, rule_id, res_id, user_id, company_id in rows:
+            # dict as an ordered set
+            queue.setdefault((rule_id, user_id, company_id), {})[res_id] = None
+        # Records written here (log entries, their attachments) never fire
+        # rules: a rule on ir.attachment must not feed on its own deliveries.
+        this = self.with_context(webhook_outbound_internal=True)
+        rules = (
+            this.env["webhook.outbound.rule"]
+            .sudo()
+            .browse(list({key[0] for key in queue}))
+        )
+        existing = set(rules.exists().ids)
+        done = set()
+        for (rule_id, user_id, company_id), records in queue.items():
+            if rule_id not in existing:
+                continue
+            res_ids = [rid for rid in records if (rule_id, rid) not in done]
+            done.update((rule_id, rid) for rid in res_ids)
+            env = this.env(user=user_id or SUPERUSER_ID, su=True)
+            if company_id:
+                env = env(context=dict(env.context, allowed_company_ids=[company_id]))
+            rule = env["webhook.outbound.rule"].browse(rule_id)
+            this.with_env(env)._build_rule_deliveries(rule, res_ids)
         self.env.cr.execute(
             SQL(
                 "DELETE FROM webhook_outbound_event WHERE id = ANY(%s)",
@@ -89,6 +116,8 @@ class WebhookOutboundEvent(models.Model):
 
     @api.model
     def _build_rule_deliveries(self, rule, res_ids):
+        """Deliveries of ``rule`` for the records ``res_ids`` that match its
+        domain now, checked as the user who changed them (``self.env``)."""
         if rule.model_name not in self.env:
             return
         data = next(
@@ -100,13 +129,12 @@ class WebhookOutboundEvent(models.Model):
         Log = self.env["webhook.log"].sudo()
         try:
             with self.env.cr.savepoint():
-                records = self.env[rule.model_name].sudo().browse(res_ids).exists()
+                records = self.env[rule.model_name].browse(res_ids).exists()
                 records = rule._match(data, records)
                 if "company_id" not in records._fields:
                     rule._create_deliveries(records)
                     return
-                # Company-dependent values as the record's company sees them,
-                # not as the job's company does.
+                # Company-dependent values as the record's company sees them.
                 for company, group in records.grouped("company_id").items():
                     rule._create_deliveries(group.with_company(company))
         except Exception as exc:  # noqa: BLE001 - one rule must not block the queue

@@ -26,8 +26,10 @@ DEFAULT_MAX_ATTEMPTS = 8
 FORBIDDEN_MODELS = (
     "webhook.log",
     "webhook.outbound.rule",
+    "webhook.outbound.event",
     "ir.cron",
     "ir.cron.trigger",
+    "ir.cron.progress",
 )
 
 # What the write()/create() patches need, cached per model: plain data, no
@@ -422,21 +424,22 @@ class WebhookOutboundRule(models.Model):
         job builds the deliveries from the committed records, checking the
         domain again. So a change rolled back (with its savepoint or its
         transaction), or undone before the job runs, is never announced."""
-        if not records:
+        if not records or self.env.context.get("webhook_outbound_internal"):
             return
         precommit = self.env.cr.precommit
         if QUEUE_KEY not in precommit.data:
             precommit.data[QUEUE_KEY] = {}
             env = self.env
+            # pop(): a hook that runs after ours and fires a rule starts a
+            # new queue, and a new hook, instead of adding to a spent one.
             precommit.add(
                 lambda: env["webhook.outbound.rule"]
                 .sudo()
-                ._flush_queue(precommit.data.get(QUEUE_KEY))
+                ._flush_queue(precommit.data.pop(QUEUE_KEY, None))
             )
-        # dict as an ordered set: one event per rule and record per flush.
-        precommit.data[QUEUE_KEY].setdefault(data.id, {}).update(
-            dict.fromkeys(records.ids)
-        )
+        # dict as an ordered set: one event per rule, writer and record.
+        key = (data.id, self.env.uid, self.env.company.id)
+        precommit.data[QUEUE_KEY].setdefault(key, {}).update(dict.fromkeys(records.ids))
 
     @api.model
     def _flush_queue(self, queue):

@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import OutboundCase
 
@@ -82,6 +82,39 @@ class TestTrigger(OutboundCase):
         self.commit_hooks()
         self.assertFalse(self.deliveries(rule))
         self.assertFalse(Event.search([]), "the job consumed the event")
+
+    def test_domain_checked_again_as_the_writer(self):
+        """The job checks the domain as the user who made the change (uid in
+        the domain), not as the job's own user."""
+        user = new_test_user(
+            self.env, login="webhook_writer", groups="base.group_partner_manager"
+        )
+        rule = self.make_rule(
+            domain="[('type', '=', 'invoice'), ('user_id', '=', uid)]"
+        )
+        self.partner.user_id = user
+        self.partner.with_user(user).write({"type": "invoice"})
+        self.commit_hooks()
+        self.assertEqual(self.deliveries(rule).mapped("res_id"), [self.partner.id])
+
+    def test_wake_up_survives_a_rolled_back_savepoint(self):
+        """A savepoint rolled back takes its events and its trigger row back;
+        the next firing flush of the transaction writes a trigger again."""
+        self.make_rule()
+        cron = self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        other = self.Partner.create({"name": "Other"})
+        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+            self.partner.write({"type": "invoice"})
+            with self.env.cr.savepoint():  # flushes: event and trigger written
+                pass
+            raise ZeroDivisionError
+        other.write({"type": "invoice"})
+        self.env.cr.flush()
+        self.assertTrue(Trigger.search([("cron_id", "=", cron.id)]) - before)
+        events = self.env["webhook.outbound.event"].search([])
+        self.assertEqual(events.mapped("res_id"), [other.id])
 
     def test_record_deleted_before_job(self):
         rule = self.make_rule()
