@@ -20,6 +20,7 @@ import uuid
 from collections import defaultdict
 
 import pytest
+from helpers.checks import partner_invoice_rule
 from receiver import Receiver, verify_signature
 
 CRON = "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
@@ -48,24 +49,10 @@ def pending_deliveries(server, rule_id):
 
 
 def test_sigkill_while_sending(server, receiver):
-    server.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
-    model_id = server.rpc("ir.model", "search", [("model", "=", "res.partner")])[0]
     tag = uuid.uuid4().hex[:8]
-    rule_id = server.rpc(
-        "webhook.outbound.rule",
-        "create",
-        {
-            "name": f"Crash test {tag}",
-            "model_id": model_id,
-            "domain": "[('type', '=', 'invoice')]",
-            "endpoint_source": "static",
-            "endpoint_url": f"{receiver.url}/{tag}",
-            "payload_fields": '["name", "type"]',
-        },
+    rule_id, secret = partner_invoice_rule(
+        server, f"Crash test {tag}", f"{receiver.url}/{tag}"
     )
-    secret = server.rpc("webhook.outbound.rule", "read", [rule_id], ["secret"])[0][
-        "secret"
-    ]
     partner_ids = [
         server.api(
             "create_data",

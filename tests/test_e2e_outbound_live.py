@@ -16,6 +16,7 @@ import uuid
 import psycopg2
 import pytest
 from conftest import pg_settings
+from helpers.checks import partner_invoice_rule
 from receiver import Receiver, verify_signature
 
 NOTIFY_WAIT = 20  # seconds, bounded waits only
@@ -35,22 +36,10 @@ def receiver():
 
 
 def test_commit_wakes_the_cron_thread(server, receiver):
-    server.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
-    model_id = server.rpc("ir.model", "search", [("model", "=", "res.partner")])[0]
     tag = uuid.uuid4().hex[:8]
-    rule_id = server.rpc(
-        "webhook.outbound.rule",
-        "create",
-        {
-            "name": f"Live {tag}",
-            "model_id": model_id,
-            "domain": "[('type', '=', 'invoice')]",
-            "endpoint_source": "static",
-            "endpoint_url": f"{receiver.url}/{tag}",
-            "payload_fields": '["name", "type"]',
-        },
+    rule_id, secret = partner_invoice_rule(
+        server, f"Live {tag}", f"{receiver.url}/{tag}"
     )
-    [rule] = server.rpc("webhook.outbound.rule", "read", [rule_id], ["secret"])
     partner_id = server.rpc("res.partner", "create", {"name": f"Live {tag}"})
     # Registry and cron thread warmed up: the first job run after the start
     # (the thread's initial poll) is out of the way.
@@ -68,7 +57,7 @@ def test_commit_wakes_the_cron_thread(server, receiver):
     [request] = receiver.wait_for(1, timeout=POST_WAIT)
     assert request["path"] == f"/hook/{tag}"
     assert json.loads(request["body"]) == {"name": f"Live {tag}", "type": "invoice"}
-    assert verify_signature(rule["secret"], request["headers"], request["body"])
+    assert verify_signature(secret, request["headers"], request["body"])
     [(state, attempts)] = server.sql(
         "SELECT state, attempt_count FROM webhook_log WHERE outbound_rule_id = %s",
         [rule_id],

@@ -31,3 +31,25 @@ def assert_error_envelope(body, request_id=None):
     assert body["result"]["result"] is None, body
     assert isinstance(body["result"]["messages"], str), body
     assert body["result"]["messages"].strip(), body
+
+
+def partner_invoice_rule(server, name, endpoint_url):
+    """An outbound rule firing when a partner becomes an invoice address,
+    posting its name and type to ``endpoint_url``; returns (id, secret).
+    127.0.0.1 is allowed as a target."""
+    server.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+    model_id = server.rpc("ir.model", "search", [("model", "=", "res.partner")])[0]
+    rule_id = server.rpc(
+        "webhook.outbound.rule",
+        "create",
+        {
+            "name": name,
+            "model_id": model_id,
+            "domain": "[('type', '=', 'invoice')]",
+            "endpoint_source": "static",
+            "endpoint_url": endpoint_url,
+            "payload_fields": '["name", "type"]',
+        },
+    )
+    [rule] = server.rpc("webhook.outbound.rule", "read", [rule_id], ["secret"])
+    return rule_id, rule["secret"]

@@ -156,44 +156,27 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         # A readable record whose related record is hidden: the related one
         # shows as its id alone, the answer is not refused.
         child = self.Partner.create({"name": "Child of hidden", "parent_id": hidden.id})
-        rows = self.assertApiOk(
-            self.post(
-                "search_data",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "payload": {
-                            "search_field": ["name", "parent_id{name}"],
-                            "search_domain": [["id", "=", child.id]],
-                        }
-                    },
-                },
+
+        def search_child(fields):
+            payload = {"search_field": fields, "search_domain": [["id", "=", child.id]]}
+            return self.assertApiOk(
+                self.post(
+                    "search_data",
+                    {"model": "res.partner", "vals": {"payload": payload}},
+                )
             )
-        )
+
         self.assertEqual(
-            rows,
+            search_child(["name", "parent_id{name}"]),
             [{"id": child.id, "name": child.name, "parent_id": [{"id": hidden.id}]}],
         )
         # An archived related record is readable: it is expanded, as read()
         # would show it.
         old = self.Partner.create({"name": "Archived parent", "active": False})
         child.parent_id = old
-        rows = self.assertApiOk(
-            self.post(
-                "search_data",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "payload": {
-                            "search_field": ["parent_id{name}"],
-                            "search_domain": [["id", "=", child.id]],
-                        }
-                    },
-                },
-            )
-        )
         self.assertEqual(
-            rows, [{"id": child.id, "parent_id": [{"name": "Archived parent"}]}]
+            search_child(["parent_id{name}"]),
+            [{"id": child.id, "parent_id": [{"name": "Archived parent"}]}],
         )
 
     def test_access_rights_give_403(self):

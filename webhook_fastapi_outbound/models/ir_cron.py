@@ -4,7 +4,7 @@ import threading
 
 import psycopg2
 
-from odoo import models, sql_db
+from odoo import api, models, sql_db
 from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
@@ -19,6 +19,13 @@ _connection = {}
 class IrCron(models.Model):
     _inherit = "ir.cron"
 
+    @api.model
+    def _webhook_send_cron_id(self):
+        """Id of the sending job (cached by Odoo: no query)."""
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            SEND_CRON_XMLID, raise_if_not_found=False
+        )
+
     def _notifydb(self):
         """Wake the cron workers up for the sending job.
 
@@ -28,9 +35,7 @@ class IrCron(models.Model):
         keeps one connection for it instead.
         """
         # The cached id, not env.ref(): that would cost a query per wake-up.
-        send_cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            SEND_CRON_XMLID, raise_if_not_found=False
-        )
+        send_cron_id = self._webhook_send_cron_id()
         if not send_cron_id or self.ids != [send_cron_id]:
             return super()._notifydb()
         with _lock:
@@ -64,19 +69,8 @@ class IrCron(models.Model):
         committed them while it ended: wake the job up again while events
         are waiting (same transaction as the deletion, so none is missed)."""
         res = super()._reschedule_later(job)
-        send_cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            SEND_CRON_XMLID, raise_if_not_found=False
-        )
-        if job["id"] == send_cron_id:
-            self.env.cr.execute(
-                """INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid,
-                                                create_date, write_uid, write_date)
-                   SELECT %(cron)s, now() AT TIME ZONE 'UTC', %(uid)s,
-                          now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                    WHERE EXISTS (SELECT 1 FROM webhook_outbound_event)
-                RETURNING id""",
-                {"cron": send_cron_id, "uid": self.env.uid},
-            )
-            if self.env.cr.fetchone():
-                self.env.cr.postcommit.add(self.browse(send_cron_id)._notifydb)
+        if job["id"] == self._webhook_send_cron_id():
+            self.env.cr.execute("SELECT EXISTS (SELECT 1 FROM webhook_outbound_event)")
+            if self.env.cr.fetchone()[0]:
+                self.env.cr.execute(self.env["webhook.log"]._outbound_wake_up_sql())
         return res

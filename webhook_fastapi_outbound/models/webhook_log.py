@@ -226,7 +226,7 @@ class WebhookLog(models.Model):
         of every write that fires a rule), and the cron workers notified
         after the commit, once per transaction. The row is written at every
         flush: a savepoint rolled back may have taken an earlier one."""
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(SEND_CRON_XMLID)
+        cron_id = self.env["ir.cron"]._webhook_send_cron_id()
         postcommit = self.env.cr.postcommit
         if WAKE_KEY not in postcommit.data:
             postcommit.data[WAKE_KEY] = True
@@ -277,25 +277,29 @@ class WebhookLog(models.Model):
         due deliveries by batches, one transaction per batch (committed so a
         crash loses at most one batch's outcomes), within a time budget; then
         wake up again for what is left and for the next retry."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
         deadline = time.monotonic() + CRON_TIME_BUDGET
-        Event = self.env["webhook.outbound.event"]
-        while time.monotonic() < deadline:
-            built = Event._build_deliveries()
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if built < EVENT_BATCH:
-                break
+        self._outbound_in_batches(
+            self.env["webhook.outbound.event"]._build_deliveries, EVENT_BATCH, deadline
+        )
         if reason := self._outbound_disabled_reason():
             _logger.info("%s Pending deliveries are kept.", reason)
             return
+        self._outbound_in_batches(
+            lambda: len(self._outbound_send_due()), BATCH_SIZE, deadline
+        )
+        self._outbound_schedule_wakeup()
+
+    @api.model
+    def _outbound_in_batches(self, run_batch, size, deadline):
+        """Call ``run_batch`` (returns how many items it handled), committing
+        after each call, until a batch is not full or the deadline passes."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
         while time.monotonic() < deadline:
-            batch = self._outbound_send_due()
+            handled = run_batch()
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(batch) < BATCH_SIZE:
+            if handled < size:
                 break
-        self._outbound_schedule_wakeup()
 
     @api.model
     def _outbound_schedule_wakeup(self):

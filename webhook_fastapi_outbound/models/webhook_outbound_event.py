@@ -38,15 +38,14 @@ class WebhookOutboundEvent(models.Model):
         """Insert the events of ``queue`` ({(rule id, user id, company id):
         {record id: None}}) and a wake-up of the sending job, in one query;
         returns whether there were any events."""
-        columns = ([], [], [], [])
-        for (rule_id, user_id, company_id), records in queue.items():
-            for res_id in records:
-                for column, value in zip(
-                    columns, (rule_id, res_id, user_id, company_id), strict=True
-                ):
-                    column.append(value)
-        if not columns[0]:
+        rows = [
+            (rule_id, res_id, user_id, company_id)
+            for (rule_id, user_id, company_id), records in queue.items()
+            for res_id in records
+        ]
+        if not rows:
             return False
+        columns = [list(column) for column in zip(*rows, strict=True)]
         self.env.cr.execute(
             SQL(
                 """INSERT INTO webhook_outbound_event
