@@ -68,7 +68,7 @@ def _embedded_ipv4(ip):
 
 def _allowed(host, ip, allowed):
     for entry in allowed:
-        entry = entry.strip().lower()
+        entry = entry.strip().lower().rstrip(".")
         if not entry:
             continue
         if entry == "*" or entry == host:
@@ -82,11 +82,28 @@ def _allowed(host, ip, allowed):
     return False
 
 
-def _addresses(host, port, resolve):
+def _literal(host):
+    """The address ``host`` spells, else None. Also the forms libc's
+    inet_aton takes (``0x7f000001``, ``2130706433``, ``0177.0.0.1``,
+    ``127.1``, ``0``): getaddrinfo, hence the HTTP client, connects to those
+    without DNS, so the no-DNS check must see them as addresses too."""
     try:
-        literal = ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        literal = None
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):  # a name (ValueError: a NUL in it)
+            return None
+
+
+def _getaddrinfo(host, port, **kwargs):
+    # Looked up when called, not when defined, so that a patched resolver
+    # (tests) is the one both the check and the connection use.
+    return socket.getaddrinfo(host, port, **kwargs)
+
+
+def _addresses(host, port, resolve):
+    literal = _literal(host.rstrip("."))
     if literal is not None:
         return [literal]
     if not resolve:
@@ -95,18 +112,13 @@ def _addresses(host, port, resolve):
         infos = resolve(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError) as exc:
         raise UnsafeUrl(f"cannot resolve host {host!r}: {exc}") from exc
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    found = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return list(dict.fromkeys(found))  # in the resolver's order, once each
 
 
-def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
-    """Return ``url`` if it is http(s) and every address of its host is
-    public, or allowed by ``allowed`` (host names, addresses or networks such
-    as ``10.0.0.0/8``; ``*`` allows everything). Raise UnsafeUrl otherwise.
-
-    With ``resolve=None`` host names are not looked up (the inbound check:
-    no DNS on the request path); only literal addresses and local names are
-    refused then.
-    """
+def _parse(url, what):
+    """``(url, host, port)`` of an http(s) URL whose host every parser reads
+    the same way; raise UnsafeUrl otherwise."""
     if not isinstance(url, str) or not url:
         raise UnsafeUrl(f"{what} must be an http(s) URL, got {url!r}")
     url = url.strip()
@@ -139,21 +151,34 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
         raise UnsafeUrl(
             f"{what} {url!r} is ambiguous: its host cannot be told for sure"
         )
-    if _allowed(host, None, allowed):
-        return url
-    if host in LOCAL_NAMES or host.endswith(".localhost"):
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as exc:
+        raise UnsafeUrl(f"{what} {url!r}: {exc}") from None
+    return url, host, port
+
+
+def check_url_addresses(url, allowed=(), resolve=_getaddrinfo, what="URL"):
+    """Check ``url`` as check_url does; return ``(url, addresses)``: the
+    addresses its host resolved to, all checked, for the sender to connect
+    to exactly those (a second lookup could answer otherwise: DNS
+    rebinding). Empty when the host is allowed by name (any address will
+    do) or, with ``resolve=None``, is a name."""
+    url, host, port = _parse(url, what)
+    # "localhost." is "localhost": a trailing dot only makes a name absolute.
+    name = host.rstrip(".")
+    if _allowed(name, None, allowed):
+        return url, []
+    if name in LOCAL_NAMES or name.endswith(".localhost"):
         raise UnsafeUrl(
             f"{what} {url!r} points at a local or internal address ({host}, a "
             "loopback or metadata name); allow it in the system parameter "
             "webhook.outbound_allowed_hosts if intended"
         )
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError as exc:
-        raise UnsafeUrl(f"{what} {url!r}: {exc}") from None
-    for ip in _addresses(host, port, resolve):
-        ip = _embedded_ipv4(ip)
-        if _allowed(host, ip, allowed):
+    addresses = _addresses(host, port, resolve)
+    for address in addresses:
+        ip = _embedded_ipv4(address)
+        if _allowed(name, ip, allowed):
             continue
         if not ip.is_global or ip in METADATA_ADDRESSES:
             raise UnsafeUrl(
@@ -161,4 +186,16 @@ def check_url(url, allowed=(), resolve=socket.getaddrinfo, what="URL"):
                 f"{ip}, a {_kind(ip)} address; allow it in the system parameter "
                 "webhook.outbound_allowed_hosts if intended"
             )
-    return url
+    return url, [str(address) for address in addresses]
+
+
+def check_url(url, allowed=(), resolve=_getaddrinfo, what="URL"):
+    """Return ``url`` if it is http(s) and every address of its host is
+    public, or allowed by ``allowed`` (host names, addresses or networks such
+    as ``10.0.0.0/8``; ``*`` allows everything). Raise UnsafeUrl otherwise.
+
+    With ``resolve=None`` host names are not looked up (the inbound check:
+    no DNS on the request path); only addresses (in any form getaddrinfo
+    takes without DNS) and local names are refused then.
+    """
+    return check_url_addresses(url, allowed, resolve, what)[0]

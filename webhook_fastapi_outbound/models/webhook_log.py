@@ -21,8 +21,12 @@ from odoo.addons.webhook_fastapi.tools.params import (
 )
 from odoo.addons.webhook_fastapi.tools.redact import redact
 from odoo.addons.webhook_fastapi.tools.serializer import serialize_records
-from odoo.addons.webhook_fastapi.tools.url_guard import UnsafeUrl, check_url
+from odoo.addons.webhook_fastapi.tools.url_guard import (
+    UnsafeUrl,
+    check_url_addresses,
+)
 
+from ..tools.pinned_http import post_pinned
 from ..tools.signing import generate_message_id, sign
 from ..tools.template import render_template
 from .ir_cron import SEND_CRON_XMLID
@@ -345,6 +349,16 @@ class WebhookLog(models.Model):
                 }
             delivery.write(vals)
 
+    def _outbound_post(self, allowed, body, headers, timeout):
+        """Check the target URL, then POST to the very addresses checked: a
+        second DNS lookup by requests could answer an internal one (DNS
+        rebinding). A host allowed by name is connected to as usual."""
+        url, addresses = check_url_addresses(self.target_url, allowed)
+        kwargs = {"data": body, "headers": headers, "allow_redirects": False}
+        if addresses:
+            return post_pinned(url, addresses, timeout=timeout, **kwargs)
+        return requests.post(url, timeout=timeout, **kwargs)
+
     def _outbound_attempt(self, allowed, limit):
         """POST once; returns the values to write on the delivery."""
         self.ensure_one()
@@ -384,14 +398,7 @@ class WebhookLog(models.Model):
         retry = True
         started = time.monotonic()
         try:
-            check_url(self.target_url, allowed)
-            response = requests.post(
-                self.target_url,
-                data=body,
-                headers=headers,
-                timeout=rule.timeout,
-                allow_redirects=False,
-            )
+            response = self._outbound_post(allowed, body, headers, rule.timeout)
         except UnsafeUrl as exc:
             # Not a transient error: retrying would not change the answer.
             retry = False
