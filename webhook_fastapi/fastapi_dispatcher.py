@@ -1,8 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Errors raised before a route runs (a body that does not fit the schema,
-a body that is not JSON) never reach ``webhook.api.service``. For the
-webhook app they get the same envelope, and their log entry is written on a
-cursor of its own, since the request's transaction is rolled back."""
+a body that is not JSON or too large, a wrong method or path) never reach
+``webhook.api.service``. For the webhook app they get the same envelope,
+and their log entry is written on a cursor of its own, since the request's
+transaction is rolled back."""
 
 import json
 import logging
@@ -21,6 +22,7 @@ from odoo.addons.extendable_fastapi import (
 )
 
 from .models.webhook_api_service import JSON_CONTENT_TYPE
+from .tools.body_limit import BodyTooLarge, limit_request_body
 
 _logger = logging.getLogger(__name__)
 
@@ -34,9 +36,18 @@ class WebhookFastApiDispatcher(BaseDispatcher):
     def dispatch(self, endpoint, args):
         self._webhook_started = time.perf_counter()
         try:
+            path = self.request.httprequest.path
+            if self.request.env["fastapi.endpoint"]._webhook_is_api_path(path):
+                icp = self.request.env["ir.config_parameter"].sudo()
+                limit_request_body(self._webhook_werkzeug_request(), icp)
             return super().dispatch(endpoint, args)
         finally:
             self._webhook_add_sql_stats()
+
+    def _webhook_werkzeug_request(self):
+        # The object whose stream the fastapi dispatcher hands to the app.
+        httprequest = self.request.httprequest
+        return getattr(httprequest, "_HTTPRequest__wrapped", httprequest)
 
     def _webhook_add_sql_stats(self):
         # See routers.webhook._report_sql_to_odoo_request.
@@ -55,63 +66,39 @@ class WebhookFastApiDispatcher(BaseDispatcher):
         return handled if handled is not None else super().handle_error(exc)
 
     def _webhook_handle_error(self, exc):
-        path = request.httprequest.path
+        httprequest = request.httprequest
         with request.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            endpoint = env["fastapi.endpoint"]._get_endpoint(path)
+            endpoint = env["fastapi.endpoint"]._get_endpoint(httprequest.path)
             if not endpoint or endpoint.app != "webhook":
                 return None
-            route = path[len(endpoint.root_path) :].strip("/") or "/"
-            headers = dict(request.httprequest.headers.items())
-            content_type = headers.get("Content-Type") or ""
-            if isinstance(exc, RequestValidationError):
-                if JSON_CONTENT_TYPE.match(content_type) or not content_type:
-                    status, message = 422, _validation_message(exc.errors())
-                else:
-                    status = 415
-                    message = (
-                        f"Content-Type must be application/json, got {content_type!r}"
-                    )
-            elif isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
-                # FastAPI's own refusals, e.g. a body nested too deep to parse.
-                status = exc.status_code
-                message = (
-                    "The body could not be parsed: it is not JSON, or it is "
-                    f"nested too deeply ({exc.detail})"
-                )
-            else:
-                status, message = (
-                    500,
-                    "Internal server error: the details are in the API log",
-                )
+            route = httprequest.path[len(endpoint.root_path) :].strip("/") or "/"
+            headers = dict(httprequest.headers.items())
+            status, message = _status_and_message(exc, httprequest, endpoint)
             if status < 500:
                 # A client's mistake, not a server error: keep Odoo's log quiet.
                 exc.loglevel = logging.INFO
-            body = self._webhook_raw_body()
-            response = {
-                "jsonrpc": "2.0",
-                "id": body.get("id") if isinstance(body, dict) else None,
-                "result": {"is_success": False, "result": None, "messages": message},
+            # Never read a body refused for its size.
+            body = "" if isinstance(exc, BodyTooLarge) else self._webhook_raw_body()
+            service = env["webhook.api.service"]
+            http_info = {
+                "headers": headers,
+                "remote_addr": httprequest.remote_addr,
+                "session_uid": request.session.uid if request.session else None,
             }
-            started = getattr(self, "_webhook_started", None)
+            response = service._api_envelope(body, False, None, message)
+            started = getattr(self, "_webhook_started", None) or time.perf_counter()
             env["webhook.log"]._log_received_call(
                 route=route,
-                params=body.get("params")
-                if isinstance(body, dict) and isinstance(body.get("params"), dict)
-                else {},
+                params=_params_of(body),
                 body=body,
-                http_info={
-                    "headers": headers,
-                    "remote_addr": request.httprequest.remote_addr,
-                },
+                http_info=http_info,
                 status=status,
                 response=response,
-                uid=None,
+                uid=service._api_identify(http_info),
                 outcome={},
                 error_trace=None if status < 500 else repr(exc),
-                duration_ms=(time.perf_counter() - started) * 1000.0
-                if started
-                else 0.0,
+                duration_ms=(time.perf_counter() - started) * 1000.0,
             )
         return request.make_json_response(response, status=status)
 
@@ -128,6 +115,44 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             return json.loads(text)
         except (ValueError, RecursionError):
             return text
+
+
+def _params_of(body):
+    params = body.get("params") if isinstance(body, dict) else None
+    return params if isinstance(params, dict) else {}
+
+
+def _status_and_message(exc, httprequest, endpoint):
+    """HTTP status and message for an error raised before the route ran."""
+    if isinstance(exc, BodyTooLarge):
+        return 413, exc.message
+    if isinstance(exc, RequestValidationError):
+        content_type = httprequest.headers.get("Content-Type") or ""
+        if JSON_CONTENT_TYPE.match(content_type):
+            return 422, _validation_message(exc.errors())
+        return 415, f"Content-Type must be application/json, got {content_type!r}"
+    if isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
+        return exc.status_code, _http_refusal_message(exc, httprequest, endpoint)
+    return 500, "Internal server error: the details are in the API log"
+
+
+def _http_refusal_message(exc, httprequest, endpoint):
+    routes = ", ".join(
+        f"{endpoint.root_path.rstrip('/')}{path}"
+        for path in endpoint._webhook_route_paths()
+    )
+    if exc.status_code == 404:
+        return f"No such route: {httprequest.path}. The routes are (POST): {routes}"
+    if exc.status_code == 405:
+        return (
+            f"Method {httprequest.method} is not allowed on {httprequest.path}: "
+            "use POST with a JSON body"
+        )
+    # FastAPI's own refusals, e.g. a body nested too deep to parse.
+    return (
+        f"The body could not be parsed: it is not JSON, or it is nested too "
+        f"deeply ({exc.detail})"
+    )
 
 
 def _validation_message(errors):

@@ -1,5 +1,5 @@
 from . import fastapi_endpoint
 from . import webhook_log
+from . import webhook_log_replay
 from . import webhook_api_service
-from . import res_users_apikeys
 from . import webhook_upsert_key

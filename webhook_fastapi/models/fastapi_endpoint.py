@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from fastapi import APIRouter
 
-from odoo import fields, models
+from odoo import api, fields, models, tools
 
 from ..routers import webhook_router
 
@@ -29,3 +29,14 @@ class FastapiEndpoint(models.Model):
                 or "Create, update, upsert, search and call methods on any model.",
             )
         return params
+
+    @api.model
+    @tools.ormcache("path")
+    def _webhook_is_api_path(self, path):
+        """Whether ``path`` is under an endpoint of the webhook app (cached:
+        asked on every request of any fastapi app)."""
+        endpoint = self.sudo()._get_endpoint(path)
+        return bool(endpoint and endpoint.app == "webhook")
+
+    def _webhook_route_paths(self):
+        return [route.path for route in webhook_router.routes]

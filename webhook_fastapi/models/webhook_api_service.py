@@ -8,7 +8,6 @@ extend any of them with ``_inherit = "webhook.api.service"``.
 """
 
 import hashlib
-import json
 import logging
 import re
 import time
@@ -27,8 +26,11 @@ from odoo.exceptions import (
 )
 from odoo.models import check_method_name
 
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
+
 from ..tools import (
     ApiError,
+    check_domain_fields,
     parse_domain,
     parse_field_spec,
     parse_order,
@@ -36,7 +38,7 @@ from ..tools import (
     to_jsonable,
 )
 from ..tools.converter import PayloadConverter
-from ..tools.errors import check_no_nul
+from ..tools.errors import check_json_value
 from ..tools.params import param_bool, param_int, param_str_list
 from ..tools.serializer import check_spec
 from ..tools.url_guard import check_url
@@ -50,7 +52,6 @@ CONCURRENCY_ERRORS = (
 )
 DEFAULT_SEARCH_FIELDS = ["id", "display_name"]
 DEFAULT_SEARCH_MAX_LIMIT = 1000
-KEY_CACHE_SECONDS = 60
 # Context keys a caller may set in call_function. Anything that could switch
 # users, skip checks or touch module installation is left out on purpose.
 SAFE_CONTEXT_KEYS = {
@@ -99,7 +100,7 @@ class WebhookApiService(models.AbstractModel):
             else:
                 self._api_check_content_type(http_info)
                 uid = self._api_authenticate(http_info)
-            check_no_nul(params, "params")
+            check_json_value(params, "params")
             service = self._api_user_env(uid)
             outcome = getattr(service, f"_route_{route}")(params)
             status, message, is_success = 200, outcome.get("message", ""), True
@@ -128,15 +129,9 @@ class WebhookApiService(models.AbstractModel):
                 _logger.info(
                     "webhook API %s: partial work not kept: %s", route, flush_error
                 )
-        response = {
-            "jsonrpc": "2.0",
-            "id": body.get("id"),
-            "result": {
-                "is_success": is_success,
-                "result": outcome.get("result") if is_success else None,
-                "messages": message,
-            },
-        }
+        response = self._api_envelope(
+            body, is_success, outcome.get("result") if is_success else None, message
+        )
         self._api_log(
             route=route,
             params=params,
@@ -151,6 +146,15 @@ class WebhookApiService(models.AbstractModel):
             log_extra=log_extra,
         )
         return status, response
+
+    @api.model
+    def _api_envelope(self, body, is_success, result, message):
+        """The answer's JSON-RPC envelope, for every route and refusal."""
+        return {
+            "jsonrpc": "2.0",
+            "id": body.get("id") if isinstance(body, dict) else None,
+            "result": {"is_success": is_success, "result": result, "messages": message},
+        }
 
     @api.model
     def _api_map_error(self, exc):
@@ -243,23 +247,54 @@ class WebhookApiService(models.AbstractModel):
         )
 
     @api.model
-    def _api_key_uid(self, key):
-        """The user of an API key. Checking a key hashes it with thousands of
-        rounds (several ms): the answer is cached per worker for at most a
-        minute, by a digest of the key, and dropped at once when a key is
-        deleted (see res.users.apikeys.unlink)."""
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        bucket = int(time.time() // KEY_CACHE_SECONDS)
-        return self.with_context(webhook_api_key=key)._api_key_uid_cached(
-            digest, bucket
-        )
+    def _api_identify(self, http_info):
+        """The caller's uid when its credentials are valid, else None; never
+        raises (for log entries of calls refused before any route ran)."""
+        try:
+            return self._api_authenticate(http_info)
+        except (ApiError, AccessDenied):
+            return None
 
     @api.model
-    @tools.ormcache("digest", "bucket")
-    def _api_key_uid_cached(self, digest, bucket):
+    def _api_key_uid(self, key):
+        """The user of an API key, or None.
+
+        Verifying a key hashes it with thousands of rounds (several ms), so
+        which key row a key matches is cached per worker, by a digest of the
+        key. Whether that row still exists, is unexpired and belongs to an
+        active user is read on every call (one indexed query): a key
+        revoked or expired anywhere (another worker, a shell, SQL) stops
+        working at once."""
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key_id = self.with_context(webhook_api_key=key)._api_key_row_cached(digest)
+        if not key_id:
+            return None
+        self.env.cr.execute(
+            """SELECT k.user_id FROM res_users_apikeys k
+                 JOIN res_users u ON u.id = k.user_id
+                WHERE k.id = %s AND u.active
+                  AND (k.scope IS NULL OR k.scope = 'rpc')
+                  AND (k.expiration_date IS NULL
+                       OR k.expiration_date >= now() at time zone 'utc')""",
+            [key_id],
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else None
+
+    @api.model
+    @tools.ormcache("digest")
+    def _api_key_row_cached(self, digest):
+        # The id of the key row the key verifies against (as Odoo's own
+        # res.users.apikeys._check_credentials checks it), or None.
         key = self.env.context["webhook_api_key"]
-        apikeys = self.env["res.users.apikeys"].sudo()
-        return apikeys._check_credentials(scope="rpc", key=key) or None
+        self.env.cr.execute(
+            "SELECT id, key FROM res_users_apikeys WHERE index = %s",
+            [key[:INDEX_SIZE]],
+        )
+        for key_id, hashed in self.env.cr.fetchall():
+            if KEY_CRYPT_CONTEXT.verify(key, hashed):
+                return key_id
+        return None
 
     @api.model
     def _api_user_env(self, uid):
@@ -429,12 +464,12 @@ class WebhookApiService(models.AbstractModel):
         callback_url = self._api_check_callback_url(vals.get("callback_url"))
         spec = self._api_result_spec(model, vals)
         search_key = vals.get("search_key")
-        self._api_lock_key(model._name, search_key)
         try:
             record = self._api_find_one(model, search_key, self._api_converter())
         except ApiError as exc:
             if exc.status != 404:
                 raise
+            self.env["webhook.upsert.key"]._lock_creation(model._name, search_key)
             record = self._api_write_values(model, vals)
             message = f"Created {model._name} {record.id}"
         else:
@@ -448,34 +483,13 @@ class WebhookApiService(models.AbstractModel):
         }
 
     @api.model
-    def _api_lock_key(self, model_name, search_key):
-        """Serialize upserts of one key.
-
-        Each upsert first inserts a digest of its key into webhook_upsert_key
-        (unique). A second caller blocks on the first one's row until it
-        commits; then, since our REPEATABLE READ snapshot cannot see that
-        row, PostgreSQL raises a serialization failure and Odoo retries the
-        request in a new transaction, whose search sees the record the first
-        one created. The same happens when the first one committed between
-        our snapshot and this insert, which a plain lock would not catch.
-        """
-        digest = hashlib.sha1(
-            json.dumps([model_name, search_key], sort_keys=True, default=str).encode()
-        ).hexdigest()
-        self.env.cr.execute(
-            "INSERT INTO webhook_upsert_key (key, date) "
-            "VALUES (%s, now() at time zone 'UTC') ON CONFLICT (key) DO NOTHING",
-            [digest],
-            log_exceptions=False,  # a serialization failure is expected: retried
-        )
-
-    @api.model
     def _route_search_data(self, params):
         model = self._api_model(params.get("model"), "read")
         payload = (params.get("vals") or {}).get("payload") or {}
         spec = parse_field_spec(payload.get("search_field") or DEFAULT_SEARCH_FIELDS)
         check_spec(model, spec)
         domain = parse_domain(payload.get("search_domain"))
+        check_domain_fields(model, domain)
         order = parse_order(payload.get("order"), model)
         max_limit = param_int(
             self.env["ir.config_parameter"].sudo(),

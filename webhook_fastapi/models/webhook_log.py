@@ -1,15 +1,22 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
+import logging
 import threading
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+import psycopg2
 
+from odoo import _, api, fields, models
+
+from ..tools.errors import MAX_JSON_DEPTH, json_depth_exceeds
 from ..tools.params import param_int
-from ..tools.redact import REDACTED, SECRET_KEY, redact, redact_text
+from ..tools.redact import redact, redact_headers, redact_text
+
+_logger = logging.getLogger(__name__)
 
 DEFAULT_PREVIEW_LIMIT = 2000
 DEFAULT_RETENTION_DAYS = 30
+DEFAULT_ANONYMOUS_LOG_LIMIT = 100
+MAX_HEADERS_TEXT = 8000
 REPLAYABLE_ROUTES = (
     "create_data",
     "update_data",
@@ -59,6 +66,13 @@ class WebhookLog(models.Model):
     response_preview = fields.Text()
     response_size = fields.Integer(help="Characters of the whole response JSON.")
     error_message = fields.Text()
+    suppressed_count = fields.Integer(
+        "Similar Calls Not Logged",
+        readonly=True,
+        help="Failed calls without valid credentials that came after this one "
+        "in the same hour, once the hourly limit of such entries "
+        "(webhook.anonymous_log_limit) was reached: counted here, not stored.",
+    )
     traceback = fields.Text()
     callback_url = fields.Char("Callback URL", index="btree_not_null")
     res_model = fields.Char("Record Model", index=True)
@@ -128,13 +142,19 @@ class WebhookLog(models.Model):
 
     @api.model
     def _prepare_payload_vals(self, prefix, payload, limit):
-        """Preview, size and full text of a payload, secrets redacted."""
+        """Preview, size and the text to keep in full, secrets redacted.
+
+        A body that was not JSON (or not an object) is kept as its preview
+        only: it is a failed call, and scanning or storing megabytes of
+        unparsed text is exactly what a hostile caller wants."""
         if isinstance(payload, str):
-            # A body that was not JSON: mask secret-looking pairs in the text;
-            # NUL characters cannot be stored.
-            text = redact_text(payload).replace("\x00", "\\u0000")
+            text = _storable(redact_text(payload[:limit]))
+            return {f"{prefix}_preview": text, f"{prefix}_size": len(payload)}, text
+        if json_depth_exceeds(payload):
+            text = f'"(not stored: nested deeper than {MAX_JSON_DEPTH} levels)"'
         else:
             text = json.dumps(redact(payload), default=str, ensure_ascii=False)
+            text = _storable(text)
         return {f"{prefix}_preview": text[:limit], f"{prefix}_size": len(text)}, text
 
     @api.model
@@ -155,23 +175,26 @@ class WebhookLog(models.Model):
         """Write the entry of one inbound call (called by webhook.api.service)."""
         record = outcome.get("record")
         result = response.get("result") or {}
-        headers = redact(dict((http_info or {}).get("headers") or {}))
+        success = bool(result.get("is_success"))
+        if not uid and not success and self._anonymous_failure_suppressed():
+            return self.browse()
+        headers = redact_headers((http_info or {}).get("headers"))
         vals = {
             "log_type": "receive",
-            "route": f"/api/{route}",
+            "route": _storable(f"/api/{route}"),
             "model_name": _storable(params.get("model")),
             "function": _storable(
                 outcome.get("function") or _call_function_name(route, params)
             ),
             "user_id": uid or False,
-            "state": "done" if result.get("is_success") else "failed",
+            "state": "done" if success else "failed",
             "http_status": status,
             "duration_ms": duration_ms,
             "remote_addr": (http_info or {}).get("remote_addr"),
-            "request_headers": json.dumps(headers, ensure_ascii=False, indent=1),
-            "error_message": False
-            if result.get("is_success")
-            else _storable(result.get("messages")),
+            "request_headers": _storable(
+                json.dumps(headers, ensure_ascii=False, indent=1)[:MAX_HEADERS_TEXT]
+            ),
+            "error_message": False if success else _storable(result.get("messages")),
             "traceback": error_trace or False,
             "callback_url": outcome.get("callback_url") or False,
             "res_model": record._name if record else False,
@@ -179,6 +202,41 @@ class WebhookLog(models.Model):
             **(log_extra or {}),
         }
         return self._create_with_payloads(vals, body, response)
+
+    @api.model
+    def _anonymous_failure_suppressed(self):
+        """Whether this failed call without valid credentials goes uncounted
+        in its own entry: at most ``webhook.anonymous_log_limit`` (default
+        100) such entries per hour; past that, the hour's last entry counts
+        the calls it stands for, so a flood cannot grow the table."""
+        limit = param_int(
+            self.env["ir.config_parameter"].sudo(),
+            "webhook.anonymous_log_limit",
+            DEFAULT_ANONYMOUS_LOG_LIMIT,
+        )
+        cr = self.env.cr
+        cr.execute(
+            """SELECT id FROM webhook_log
+                WHERE user_id IS NULL AND log_type = 'receive' AND state = 'failed'
+                  AND date >= (now() at time zone 'UTC') - interval '1 hour'
+             ORDER BY id DESC LIMIT %s""",
+            [limit],
+        )
+        ids = [row[0] for row in cr.fetchall()]
+        if len(ids) < limit:
+            return False
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(
+                    "UPDATE webhook_log SET suppressed_count = "
+                    "COALESCE(suppressed_count, 0) + 1 WHERE id = %s",
+                    [ids[0]],
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.SerializationFailure:
+            # A concurrent flood call counted on the same row first.
+            _logger.debug("webhook.log: a suppressed anonymous call went uncounted")
+        return True
 
     @api.model
     def _create_with_payloads(self, vals, request, response):
@@ -190,7 +248,11 @@ class WebhookLog(models.Model):
             "response", response, limit
         )
         log = self.create({**vals, **request_vals, **response_vals})
-        if len(request_text) > limit or len(response_text) > limit:
+        # Full texts only for calls whose caller is known: an anonymous
+        # caller must not be able to store megabytes per call.
+        if vals.get("user_id") and (
+            len(request_text) > limit or len(response_text) > limit
+        ):
             log._attach_full_log(request_text, response_text)
         return log
 
@@ -268,120 +330,6 @@ class WebhookLog(models.Model):
             "target": "new",
         }
 
-    def _full_request(self):
-        """The logged request body as a dict: the preview when it holds the
-        whole JSON, else the full-log attachment. Secrets are redacted in
-        both."""
-        self.ensure_one()
-        text = self.request_preview or ""
-        if len(text) < (self.request_size or 0):
-            attachment = self.full_log_attachment_id.sudo()
-            if not attachment:
-                raise UserError(
-                    _(
-                        "The request of log entry %s was longer than its preview "
-                        "and its full log is gone.",
-                        self.id,
-                    )
-                )
-            try:
-                text = json.loads(attachment.raw.decode())["request"]
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                raise UserError(
-                    _("The full log of entry %s is not a valid JSON document.", self.id)
-                ) from None
-            if isinstance(text, dict):
-                return text
-        try:
-            body = json.loads(text) if isinstance(text, str) else text
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise UserError(
-                _(
-                    "The request of log entry %s is not a JSON object: "
-                    "it cannot be replayed.",
-                    self.id,
-                )
-            )
-        return body
-
-    def action_replay(self):
-        """Run the logged request again, as its original user, and open the
-        new entry (linked to this one by ``replayed_from_id``)."""
-        self.ensure_one()
-        if not self.env.is_system():
-            raise UserError(_("Only administrators can replay API calls."))
-        route = self._replay_route()
-        if self.log_type != "receive" or route not in REPLAYABLE_ROUTES:
-            raise UserError(
-                _("Only received calls of the /api/ routes can be replayed.")
-            )
-        user = self.user_id.sudo().with_context(active_test=False)
-        if not user:
-            raise UserError(
-                _(
-                    "Log entry %s has no user (the call was not authenticated): "
-                    "there is nobody to replay it as.",
-                    self.id,
-                )
-            )
-        if not user.active:
-            raise UserError(
-                _(
-                    "The user of this call, %s, is archived: unarchive the user "
-                    "to replay the call as them.",
-                    user.name,
-                )
-            )
-        body = self._full_request()
-        if _contains_redacted(body):
-            raise UserError(
-                _(
-                    "The request held secret values (password, token, secret, "
-                    "API key...) that were never stored in the log: replaying it "
-                    "would send '%s' instead. Send the call again from its origin.",
-                    REDACTED,
-                )
-            )
-        status, response = self.env["webhook.api.service"]._api_handle(
-            route,
-            body,
-            {"headers": {}},
-            as_uid=user.id,
-            log_extra={"replayed_from_id": self.id},
-        )
-        replay = self.sudo().search(
-            [("replayed_from_id", "=", self.id)], limit=1, order="id desc"
-        )
-        if not replay:
-            # The route's logging is switched off: say how it went instead.
-            result = response.get("result") or {}
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "title": _(
-                        "Call replayed (not logged: logging of %s is off)", self.route
-                    ),
-                    "message": _(
-                        "HTTP %(status)s: %(message)s",
-                        status=status,
-                        message=result.get("messages") or "",
-                    ),
-                    "type": "success" if result.get("is_success") else "danger",
-                    "sticky": False,
-                },
-            }
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": replay.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-        }
-
     def action_open_replays(self):
         self.ensure_one()
         return {
@@ -406,19 +354,6 @@ class WebhookLog(models.Model):
         }
 
 
-def _contains_redacted(value):
-    """Whether ``value`` holds a secret that redact() replaced."""
-    if isinstance(value, dict):
-        return any(
-            (isinstance(key, str) and SECRET_KEY.search(key) and val == REDACTED)
-            or _contains_redacted(val)
-            for key, val in value.items()
-        )
-    if isinstance(value, list):
-        return any(_contains_redacted(v) for v in value)
-    return False
-
-
 def _call_function_name(route, params):
     if route != "call_function":
         return False
@@ -428,7 +363,13 @@ def _call_function_name(route, params):
 
 
 def _storable(text):
-    """A caller's string as a Char value: PostgreSQL cannot store NUL."""
+    """A caller's string as a text value: PostgreSQL cannot store NUL, nor
+    lone UTF-16 surrogates (which JSON's "\\ud800" escapes can carry)."""
     if not isinstance(text, str):
         return False
-    return text.replace("\x00", "\\u0000")
+    text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

@@ -27,6 +27,19 @@ class WebhookCaseMixin:
         cls.Category = cls.env["res.partner.category"]
         cls.Log = cls.env["webhook.log"]
 
+    def assertApiError(self, answer, status, *fragments):
+        code, body = answer
+        self.assertEqual(code, status, body)
+        self.assertFalse(body["result"]["is_success"], body)
+        for fragment in fragments:
+            self.assertIn(fragment, body["result"]["messages"])
+
+    def assertApiOk(self, answer):
+        code, body = answer
+        self.assertEqual(code, 200, body)
+        self.assertTrue(body["result"]["is_success"], body)
+        return body["result"]["result"]
+
     def _body(self, params, **extra):
         return {"params": params, **extra}
 
@@ -64,19 +77,6 @@ class WebhookHttpCase(WebhookCaseMixin, HttpCase):
         except ValueError:
             payload = response.text
         return response.status_code, payload
-
-    def assertApiError(self, answer, status, *fragments):
-        code, body = answer
-        self.assertEqual(code, status, body)
-        self.assertFalse(body["result"]["is_success"], body)
-        for fragment in fragments:
-            self.assertIn(fragment, body["result"]["messages"])
-
-    def assertApiOk(self, answer):
-        code, body = answer
-        self.assertEqual(code, 200, body)
-        self.assertTrue(body["result"]["is_success"], body)
-        return body["result"]["result"]
 
 
 @tagged("post_install", "-at_install")

@@ -1,9 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from ..models import webhook_api_service
 from .common import WebhookServiceCase
 
 
@@ -15,11 +13,6 @@ class TestQueryCounts(WebhookServiceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The API key cache renews each minute: one more query whenever a
-        # minute ends between two counts. Keep it for the whole test.
-        cls.startClassPatcher(
-            patch.object(webhook_api_service, "KEY_CACHE_SECONDS", 10**9)
-        )
         # Large payloads would add a full-log attachment: not what is measured.
         cls.env["ir.config_parameter"].set_param("webhook.preview_limit", "10000000")
 

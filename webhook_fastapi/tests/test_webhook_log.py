@@ -303,9 +303,22 @@ class TestWebhookLog(WebhookHttpCase):
         self.assertEqual(full["child_ids"][0], {"name": "Kid", "refresh_token": "***"})
         headers_logged = json.loads(log.request_headers)
         lowered = {k.lower(): v for k, v in headers_logged.items()}
-        for name in ("authorization", "cookie", "x-api-key"):
-            self.assertEqual(lowered[name], "***", name)
+        self.assertEqual(lowered["x-api-key"], "***")
         self.assertEqual(lowered["content-type"], "application/json")
+
+    def test_credential_headers_never_stored(self):
+        """Authorization, Proxy-Authorization and Cookie are credentials as a
+        whole: not even their names are kept (issue 11, item 10)."""
+        headers = {
+            "Cookie": "session_id=cookie-abc",
+            "Proxy-Authorization": "Basic cHJveHk6cHc=",
+        }
+        params = {"model": "res.partner", "vals": {"payload": {"no_such": 1}}}
+        self.post("create_data", params, headers=headers)
+        lowered = {k.lower() for k in json.loads(self.last_log().request_headers)}
+        self.assertIn("content-type", lowered)
+        for name in ("authorization", "proxy-authorization", "cookie"):
+            self.assertNotIn(name, lowered)
 
     def test_wrong_api_key_not_logged(self):
         self.assertApiError(
@@ -482,6 +495,7 @@ class TestWebhookLog(WebhookHttpCase):
     def _old_log(self, days, **vals):
         vals = {
             "route": "/api/create_data",
+            "user_id": self.env.uid,
             "date": fields.Datetime.now() - timedelta(days=days),
             **vals,
         }

@@ -5,4 +5,4 @@ record serializer and search_domain parsing."""
 from .errors import ApiError
 from .field_spec import parse_field_spec
 from .serializer import serialize_records, to_jsonable
-from .domain import parse_domain, parse_order
+from .domain import check_domain_fields, parse_domain, parse_order

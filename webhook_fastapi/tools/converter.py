@@ -380,6 +380,10 @@ class PayloadConverter:
                 f"{lookup.describe()} "
                 f"(give values in auto_create.{fname} to create it)"
             )
+        # Concurrent calls auto-creating the same record must create one.
+        self.env["webhook.upsert.key"]._lock_creation(
+            lookup.model._name, dict(lookup.key)
+        )
         record = lookup.model.create(self.build(lookup.auto_create))
         self.attach(lookup.auto_create, record)
         lookup.created_id = record.id
@@ -476,6 +480,11 @@ def _check_number(env, field, value, path):
         finite = False
     if not finite:
         raise _bad(field, value, path, "a finite number")
+    # The ORM rounds to the field's decimals (a currency's for monetary
+    # fields: at most 6 here), which overflows for huge values like 1e308.
+    digits = 6 if field.type == "monetary" else (field.get_digits(env) or (0, None))[1]
+    if digits is not None and not math.isfinite(abs(float(value)) * 10.0**digits):
+        raise _bad(field, value, path, f"a number that fits {digits} decimals")
     return value
 
 

@@ -60,6 +60,36 @@ def parse_domain(value):
     return domain
 
 
+def check_domain_fields(model, domain):
+    """Refuse every term the ORM would not really apply. Odoo drops a term
+    on a field it cannot search (non-stored, no search method) with only a
+    line in the server log, which widens the search silently: a sync that
+    trusts such an answer may overwrite or delete the wrong records."""
+    for term in domain:
+        if isinstance(term, str):
+            continue
+        current, through = model, None
+        for name in term[0].split("."):
+            if current is None:
+                raise ApiError(
+                    f"search_domain: '{term[0]}' goes through '{through}', which "
+                    "is not a relational field"
+                )
+            field = current._fields.get(name)
+            if field is None:
+                raise ApiError(
+                    f"search_domain: '{current._name}' has no field '{name}' "
+                    f"(in {term[0]!r})"
+                )
+            if not field._description_searchable:
+                raise ApiError(
+                    f"search_domain: field '{name}' of '{current._name}' cannot be "
+                    "searched (it is not stored and has no search method)"
+                )
+            through = name
+            current = model.env[field.comodel_name] if field.relational else None
+
+
 def _freeze(value):
     # JSON gives lists where Odoo expects lists or tuples: both are fine,
     # but nested containers must hold only plain values.

@@ -1,4 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
+
+# JSON nested deeper than this is refused before anything walks it: every
+# legitimate payload (order -> lines -> lookups -> auto_create) stays far
+# below, and the recursive code that follows (validation, logging,
+# conversion) must never meet Python's recursion limit.
+MAX_JSON_DEPTH = 64
 
 
 class ApiError(Exception):
@@ -17,17 +24,52 @@ class ApiError(Exception):
         return self.message
 
 
-def check_no_nul(value, path="body"):
-    """Refuse NUL characters (U+0000) anywhere in a parsed JSON body, keys
-    included: PostgreSQL cannot store them, so they are bad input (400),
-    not a server error."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ApiError(f"{path}: NUL characters (\\u0000) are not allowed")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_no_nul(key, f"{path} (a key)")
-            check_no_nul(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            check_no_nul(item, f"{path}[{index}]")
+def json_depth_exceeds(value, limit=MAX_JSON_DEPTH):
+    """Whether ``value`` nests containers deeper than ``limit`` (iterative:
+    safe on any depth)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list | tuple):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+def check_json_value(value, path="body"):
+    """Refuse what PostgreSQL or the ORM cannot take, anywhere in a parsed
+    JSON body, keys included: NUL characters, lone UTF-16 surrogates
+    (``"\\ud800"``), NaN and infinities, and nesting deeper than
+    MAX_JSON_DEPTH. Bad input (400) rather than a server error later."""
+    if json_depth_exceeds(value):
+        raise ApiError(f"{path}: nested deeper than {MAX_JSON_DEPTH} levels")
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            _check_string(item, where)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ApiError(f"{where}: {item!r} is not a finite number")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str):
+                    _check_string(key, f"{where} (a key)")
+                stack.append((child, f"{where}.{key}"))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))
+
+
+def _check_string(text, where):
+    if "\x00" in text:
+        raise ApiError(f"{where}: NUL characters (\\u0000) are not allowed")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(
+            f"{where}: lone UTF-16 surrogate (e.g. \\ud800) is not valid text"
+        ) from None

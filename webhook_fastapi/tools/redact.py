@@ -5,10 +5,13 @@ import functools
 import re
 
 REDACTED = "***"
-SECRET_KEY = re.compile(
-    r"pass(word|wd)?|token|secret|api[-_]?key|authorization|cookie|credential|private[-_]?key",
-    re.IGNORECASE,
+_SECRET_WORDS = (
+    r"pass(?:word|wd)?|token|secret|api[-_]?key|authorization|cookie|credential"
+    r"|private[-_]?key"
 )
+SECRET_KEY = re.compile(_SECRET_WORDS, re.IGNORECASE)
+# Headers that are credentials as a whole: never stored, not even masked.
+DROPPED_HEADERS = frozenset(("authorization", "proxy-authorization", "cookie"))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -44,12 +47,22 @@ def redact(value):
     return value
 
 
-# "key": "value" or key=value pairs whose key looks like a secret, in text
-# that could not be parsed as JSON (and so could not be redacted by keys).
+def redact_headers(headers):
+    """Request headers as stored: credentials dropped, secret-looking ones
+    masked."""
+    return redact(
+        {k: v for k, v in (headers or {}).items() if k.lower() not in DROPPED_HEADERS}
+    )
+
+
+# key=value or "key": "value" pairs whose key contains a secret word, in text
+# that could not be parsed as JSON. Every quantifier is bounded and the
+# match starts at the secret word itself (never at a run of word characters
+# before it), so the work per position is bounded: linear time on any input.
+# The part of the key before the word ("access_" of "access_token") is kept.
 _SECRET_PAIR = re.compile(
-    r"""(["']?[\w-]*(?:pass(?:word|wd)?|token|secret|api[-_]?key|authorization|"""
-    r"""cookie|credential|private[-_]?key)[\w-]*["']?\s*[:=]\s*)"""
-    r"""("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,&}\]]+)""",
+    rf"""((?:{_SECRET_WORDS})[\w-]{{0,64}}+["']?\s{{0,16}}[:=]\s{{0,16}})"""
+    r"""("(?:[^"\\\n]|\\.){0,512}"|'[^'\n]{0,512}'|[^\s,&}\]]{1,512})""",
     re.IGNORECASE,
 )
 
