@@ -21,8 +21,10 @@ from odoo.addons.extendable_fastapi import (
     fastapi_dispatcher as _extendable,  # noqa: F401
 )
 
-from .models.webhook_api_service import JSON_CONTENT_TYPE
+from .models.webhook_api_auth import JSON_CONTENT_TYPE
 from .tools.body_limit import BodyTooLarge, limit_request_body
+from .tools.errors import schema_error_message
+from .tools.outcome import ApiOutcome
 
 _logger = logging.getLogger(__name__)
 
@@ -73,7 +75,6 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             if not endpoint or endpoint.app != "webhook":
                 return None
             route = httprequest.path[len(endpoint.root_path) :].strip("/") or "/"
-            headers = dict(httprequest.headers.items())
             status, message = _status_and_message(exc, httprequest, endpoint)
             if status < 500:
                 # A client's mistake, not a server error: keep Odoo's log quiet.
@@ -82,23 +83,23 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             body = "" if isinstance(exc, BodyTooLarge) else self._webhook_raw_body()
             service = env["webhook.api.service"]
             http_info = {
-                "headers": headers,
+                "headers": dict(httprequest.headers.items()),
                 "remote_addr": httprequest.remote_addr,
                 "session_uid": request.session.uid if request.session else None,
             }
-            response = service._api_envelope(body, False, None, message)
-            started = getattr(self, "_webhook_started", None) or time.perf_counter()
-            env["webhook.log"]._log_received_call(
-                route=route,
-                params=_params_of(body),
-                body=body,
-                http_info=http_info,
+            outcome = ApiOutcome(
                 status=status,
-                response=response,
-                uid=service._api_identify(http_info),
-                outcome={},
+                message=message,
                 error_trace=None if status < 500 else repr(exc),
-                duration_ms=(time.perf_counter() - started) * 1000.0,
+            )
+            started = getattr(self, "_webhook_started", None) or time.perf_counter()
+            status, response = service._api_respond(
+                route,
+                body,
+                http_info,
+                outcome,
+                service._api_identify(http_info),
+                started,
             )
         return request.make_json_response(response, status=status)
 
@@ -117,11 +118,6 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             return text
 
 
-def _params_of(body):
-    params = body.get("params") if isinstance(body, dict) else None
-    return params if isinstance(params, dict) else {}
-
-
 def _status_and_message(exc, httprequest, endpoint):
     """HTTP status and message for an error raised before the route ran."""
     if isinstance(exc, BodyTooLarge):
@@ -129,7 +125,7 @@ def _status_and_message(exc, httprequest, endpoint):
     if isinstance(exc, RequestValidationError):
         content_type = httprequest.headers.get("Content-Type") or ""
         if JSON_CONTENT_TYPE.match(content_type):
-            return 422, _validation_message(exc.errors())
+            return 422, schema_error_message(exc.errors())
         return 415, f"Content-Type must be application/json, got {content_type!r}"
     if isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
         return exc.status_code, _http_refusal_message(exc, httprequest, endpoint)
@@ -153,21 +149,3 @@ def _http_refusal_message(exc, httprequest, endpoint):
         f"The body could not be parsed: it is not JSON, or it is nested too "
         f"deeply ({exc.detail})"
     )
-
-
-def _validation_message(errors):
-    parts = []
-    for error in errors[:10]:
-        if error.get("type") == "json_invalid":
-            detail = (error.get("ctx") or {}).get("error") or "invalid JSON"
-            return f"The body is not valid JSON: {detail}"
-        if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "missing":
-            return (
-                "The body is empty: expected a JSON object like "
-                '{"params": {"model": ..., "vals": {...}}}'
-            )
-
-        loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-        parts.append(f"{loc or 'body'}: {error.get('msg')}")
-    more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-    return "Request does not fit the schema: " + "; ".join(parts) + more

@@ -3,6 +3,7 @@ from fastapi import APIRouter
 
 from odoo import api, fields, models, tools
 
+from ..route_table import ROUTES
 from ..routers import webhook_router
 
 
@@ -39,4 +40,4 @@ class FastapiEndpoint(models.Model):
         return bool(endpoint and endpoint.app == "webhook")
 
     def _webhook_route_paths(self):
-        return [route.path for route in webhook_router.routes]
+        return [f"/{name}" for name in ROUTES]

@@ -7,6 +7,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 
+from ..route_table import ROUTES
 from ..tools.errors import MAX_JSON_DEPTH, json_depth_exceeds
 from ..tools.params import param_int
 from ..tools.redact import redact, redact_headers, redact_text
@@ -17,13 +18,6 @@ DEFAULT_PREVIEW_LIMIT = 2000
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_ANONYMOUS_LOG_LIMIT = 100
 MAX_HEADERS_TEXT = 8000
-REPLAYABLE_ROUTES = (
-    "create_data",
-    "update_data",
-    "create_update_data",
-    "search_data",
-    "call_function",
-)
 
 
 class WebhookLog(models.Model):
@@ -116,9 +110,7 @@ class WebhookLog(models.Model):
     @api.depends("log_type", "route")
     def _compute_can_replay(self):
         for log in self:
-            log.can_replay = (
-                log.log_type == "receive" and log._replay_route() in REPLAYABLE_ROUTES
-            )
+            log.can_replay = log.log_type == "receive" and log._replay_route() in ROUTES
 
     def _replay_route(self):
         return (self.route or "").removeprefix("/api/")
@@ -172,10 +164,11 @@ class WebhookLog(models.Model):
         duration_ms,
         log_extra=None,
     ):
-        """Write the entry of one inbound call (called by webhook.api.service)."""
-        record = outcome.get("record")
+        """Write the entry of one inbound call (called by webhook.api.service);
+        ``outcome`` is its ApiOutcome."""
+        record = outcome.record
         result = response.get("result") or {}
-        success = bool(result.get("is_success"))
+        success = outcome.is_success
         if not uid and not success and self._anonymous_failure_suppressed():
             return self.browse()
         headers = redact_headers((http_info or {}).get("headers"))
@@ -184,7 +177,7 @@ class WebhookLog(models.Model):
             "route": _storable(f"/api/{route}"),
             "model_name": _storable(params.get("model")),
             "function": _storable(
-                outcome.get("function") or _call_function_name(route, params)
+                outcome.function or _call_function_name(route, params)
             ),
             "user_id": uid or False,
             "state": "done" if success else "failed",
@@ -196,7 +189,7 @@ class WebhookLog(models.Model):
             ),
             "error_message": False if success else _storable(result.get("messages")),
             "traceback": error_trace or False,
-            "callback_url": outcome.get("callback_url") or False,
+            "callback_url": outcome.callback_url or False,
             "res_model": record._name if record else False,
             "res_id": record.id if record and len(record) == 1 else False,
             **(log_extra or {}),

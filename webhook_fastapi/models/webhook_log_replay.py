@@ -6,8 +6,8 @@ import json
 from odoo import _, models
 from odoo.exceptions import UserError
 
+from ..route_table import ROUTES
 from ..tools.redact import REDACTED, SECRET_KEY
-from .webhook_log import REPLAYABLE_ROUTES
 
 
 class WebhookLog(models.Model):
@@ -58,7 +58,7 @@ class WebhookLog(models.Model):
         if not self.env.is_system():
             raise UserError(_("Only administrators can replay API calls."))
         route = self._replay_route()
-        if self.log_type != "receive" or route not in REPLAYABLE_ROUTES:
+        if self.log_type != "receive" or route not in ROUTES:
             raise UserError(
                 _("Only received calls of the /api/ routes can be replayed.")
             )

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The five routes. Each one hands its body to ``webhook.api.service``,
-which authenticates, runs, rolls back, logs and maps errors in one place."""
+"""The routes of route_table.ROUTES. Each one hands its body to
+``webhook.api.service``, which authenticates, runs, rolls back, logs and
+maps errors in one place."""
 
 import threading
 from contextlib import contextmanager
@@ -14,15 +15,8 @@ from odoo.api import Environment
 
 from odoo.addons.fastapi.dependencies import odoo_env
 
-from ..schemas import (
-    CallFunctionRequest,
-    CreateDataRequest,
-    CreateUpdateDataRequest,
-    SearchDataRequest,
-    UpdateDataRequest,
-    WebhookResponse,
-)
-from .examples import EXAMPLES
+from ..route_table import ROUTES, register_route
+from ..schemas import WebhookResponse
 
 # Declared so that OpenAPI documents the scheme and Swagger shows its
 # Authorize button; the key itself is checked by the service.
@@ -74,10 +68,7 @@ class ApiCall:
         }
         with _report_sql_to_odoo_request():
             status, content = self.env["webhook.api.service"]._api_handle(
-                # Python mode: NaN or 1e400 must reach the checks, not become null.
-                route,
-                body.model_dump(),
-                http_info,
+                route, body, http_info
             )
         return JSONResponse(status_code=status, content=content)
 
@@ -127,65 +118,25 @@ def api_call(
 Call = Annotated[ApiCall, Depends(api_call)]
 
 
-def _add_route(route, request_model, summary, description):
-    """Register POST /<route>: the same thin handler for every route, each
-    with its own request model (so OpenAPI documents each body) and the
-    worked example of examples.py."""
-    example = EXAMPLES[route]
+def add_api_route(route):
+    """Register ``route`` (an ApiRoute) and mount POST /<name>: the same
+    thin handler for every route, each with its own request model (so
+    OpenAPI documents each body) and its worked example."""
+    register_route(route)
     body_type = Annotated[
-        request_model,
-        Body(
-            openapi_examples={
-                "default": {"summary": example["summary"], "value": example["value"]}
-            }
-        ),
+        route.request_model,
+        Body(openapi_examples={"default": route.example}),
     ]
 
     def endpoint(body: body_type, call: Call) -> Any:
-        return call.run(route, body)
+        return call.run(route.name, body)
 
-    endpoint.__name__ = route
-    endpoint.__doc__ = description
-    webhook_router.post(f"/{route}", response_model=WebhookResponse, summary=summary)(
-        endpoint
-    )
+    endpoint.__name__ = route.name
+    endpoint.__doc__ = route.description
+    webhook_router.post(
+        f"/{route.name}", response_model=WebhookResponse, summary=route.summary
+    )(endpoint)
 
 
-_add_route(
-    "create_data",
-    CreateDataRequest,
-    "Create a record",
-    "Create one record of any model. Relational values are looked up by any "
-    "field (batched), created on demand with `auto_create`, and nested lines "
-    "are created with their parent.",
-)
-_add_route(
-    "update_data",
-    UpdateDataRequest,
-    "Update a record",
-    "Update the one record that `search_key` matches: 404 when none, 409 when "
-    "several. one2many lists replace the existing lines unless given as "
-    '`{"mode": "add", "records": [...]}`.',
-)
-_add_route(
-    "create_update_data",
-    CreateUpdateDataRequest,
-    "Update a record, or create it",
-    "Update the record `search_key` matches, or create it when none does; 409 "
-    "when several do. Concurrent calls with the same key create one record.",
-)
-_add_route(
-    "search_data",
-    SearchDataRequest,
-    "Search records",
-    "Search with a domain and return the chosen fields, relations expanded to "
-    "any depth. Reads are batched: the query count does not grow with the "
-    "number of records.",
-)
-_add_route(
-    "call_function",
-    CallFunctionRequest,
-    "Call a method",
-    "Call a public method on the one record `search_key` matches, with "
-    "`parameter` as keyword arguments. The return value is made JSON-safe.",
-)
+for _route in list(ROUTES.values()):
+    add_api_route(_route)

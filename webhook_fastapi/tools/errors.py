@@ -73,3 +73,22 @@ def _check_string(text, where):
         raise ApiError(
             f"{where}: lone UTF-16 surrogate (e.g. \\ud800) is not valid text"
         ) from None
+
+
+def schema_error_message(errors):
+    """What is wrong with a body that does not fit its request model, from
+    Pydantic's (or FastAPI's) list of errors."""
+    parts = []
+    for error in errors[:10]:
+        if error.get("type") == "json_invalid":
+            detail = (error.get("ctx") or {}).get("error") or "invalid JSON"
+            return f"The body is not valid JSON: {detail}"
+        if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "missing":
+            return (
+                "The body is empty: expected a JSON object like "
+                '{"params": {"model": ..., "vals": {...}}}'
+            )
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{loc or 'body'}: {error.get('msg')}")
+    more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+    return "Request does not fit the schema: " + "; ".join(parts) + more

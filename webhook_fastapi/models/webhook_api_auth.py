@@ -1,0 +1,151 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Who is calling: content type, API key or session, and the caller's
+environment (part of webhook.api.service)."""
+
+import hashlib
+import re
+
+from odoo import api, models, tools
+from odoo.exceptions import AccessDenied
+
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
+
+from ..tools import ApiError
+
+BEARER = re.compile(r"^\s*bearer\s+(\S*)\s*$", re.IGNORECASE)
+JSON_CONTENT_TYPE = re.compile(
+    r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE
+)
+
+
+class WebhookApiService(models.AbstractModel):
+    _inherit = "webhook.api.service"
+
+    @api.model
+    def _api_check_content_type(self, http_info):
+        # Also what keeps cookie-authenticated calls safe from cross-site
+        # forms: browsers cannot send application/json cross-site without
+        # a CORS preflight, which these routes never grant.
+        content_type = _header(http_info, "content-type") or ""
+        if not JSON_CONTENT_TYPE.match(content_type):
+            raise ApiError(
+                "Content-Type must be application/json, "
+                f"got {content_type or 'none'!r}",
+                415,
+            )
+
+    @api.model
+    def _api_authenticate(self, http_info):
+        """Return the uid of the caller: an API key wins over a session."""
+        authorization = _header(http_info, "authorization")
+        if authorization is not None:
+            match = BEARER.match(authorization)
+            if not match:
+                raise ApiError("Authorization header must be 'Bearer <api key>'", 401)
+            key = match.group(1)
+            uid = key and self._api_key_uid(key)
+            if not uid:
+                raise ApiError("Invalid API key", 401)
+            return uid
+        uid = http_info.get("session_uid")
+        if uid:
+            if (_header(http_info, "sec-fetch-site") or "").lower() == "cross-site":
+                raise ApiError(
+                    "Cross-site requests cannot use the session cookie; use an API key",
+                    403,
+                )
+            return uid
+        raise ApiError(
+            "Authentication required: send 'Authorization: Bearer <api key>' "
+            "or the session "
+            "cookie from /web/session/authenticate",
+            401,
+        )
+
+    @api.model
+    def _api_identify(self, http_info):
+        """The caller's uid when its credentials are valid, else None; never
+        raises (for log entries of calls refused before any route ran)."""
+        try:
+            return self._api_authenticate(http_info)
+        except (ApiError, AccessDenied):
+            return None
+
+    @api.model
+    def _api_key_uid(self, key):
+        """The user of an API key, or None.
+
+        Verifying a key hashes it with thousands of rounds (several ms), so
+        which key row a key matches is cached per worker, by a digest of the
+        key. Whether that row still exists, is unexpired and belongs to an
+        active user is read on every call (one indexed query): a key
+        revoked or expired anywhere (another worker, a shell, SQL) stops
+        working at once."""
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key_id = self.with_context(webhook_api_key=key)._api_key_row_cached(digest)
+        if not key_id:
+            return None
+        self.env.cr.execute(
+            """SELECT k.user_id FROM res_users_apikeys k
+                 JOIN res_users u ON u.id = k.user_id
+                WHERE k.id = %s AND u.active
+                  AND (k.scope IS NULL OR k.scope = 'rpc')
+                  AND (k.expiration_date IS NULL
+                       OR k.expiration_date >= now() at time zone 'utc')""",
+            [key_id],
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else None
+
+    @api.model
+    @tools.ormcache("digest")
+    def _api_key_row_cached(self, digest):
+        # The id of the key row the key verifies against (as Odoo's own
+        # res.users.apikeys._check_credentials checks it), or None.
+        key = self.env.context["webhook_api_key"]
+        self.env.cr.execute(
+            "SELECT id, key FROM res_users_apikeys WHERE index = %s",
+            [key[:INDEX_SIZE]],
+        )
+        for key_id, hashed in self.env.cr.fetchall():
+            if KEY_CRYPT_CONTEXT.verify(key, hashed):
+                return key_id
+        return None
+
+    @api.model
+    def _api_user_env(self, uid):
+        """This service as the caller, with all of the caller's companies."""
+        # One query for what the call needs, read fresh: reading a field of
+        # res.users through the ORM fetches all its columns and its
+        # partner's on every call, and Odoo's per-user caches are not all
+        # cleared when a company drops a user or a partner changes language.
+        self.env.cr.execute(
+            """SELECT u.active, u.company_id, p.lang, p.tz,
+                      ARRAY(SELECT rel.cid
+                              FROM res_company_users_rel rel
+                              JOIN res_company c ON c.id = rel.cid
+                             WHERE rel.user_id = u.id AND c.active
+                          ORDER BY c.sequence, c.id)
+                 FROM res_users u
+                 JOIN res_partner p ON p.id = u.partner_id
+                WHERE u.id = %s""",
+            [uid],
+        )
+        row = self.env.cr.fetchone()
+        if not row or not row[0]:
+            raise ApiError("The user of these credentials is archived", 401)
+        _active, main, lang, tz, companies = row
+        company_ids = [main] + [c for c in companies if c != main]
+        ctx = {k: v for k, v in self.env.context.items() if k == "lang"}
+        ctx.update(allowed_company_ids=company_ids, tz=tz or "UTC")
+        if "lang" not in ctx and lang:
+            ctx["lang"] = lang
+        # A new environment, not with_user(): the caller must also be the
+        # transaction's origin user, which Odoo uses for x2many commands on
+        # models that refuse sudo commands (res.partner, res.users...).
+        return api.Environment(self.env.cr, uid, ctx)[self._name]
+
+
+def _header(http_info, name):
+    headers = http_info.get("headers") or {}
+    return headers.get(name, headers.get(name.title()))

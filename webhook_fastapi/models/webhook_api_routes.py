@@ -1,0 +1,186 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The handlers of route_table.ROUTES (part of webhook.api.service). Each
+takes its route's typed params (the extendable Pydantic model, extensions
+of other addons included) and returns an ApiOutcome."""
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.models import check_method_name
+
+from ..tools import (
+    ApiError,
+    check_domain_fields,
+    parse_domain,
+    parse_field_spec,
+    parse_order,
+    serialize_records,
+    to_jsonable,
+)
+from ..tools.outcome import ApiOutcome
+from ..tools.params import param_int
+from ..tools.serializer import check_spec
+
+DEFAULT_SEARCH_FIELDS = ["id", "display_name"]
+DEFAULT_SEARCH_MAX_LIMIT = 1000
+# Context keys a caller may set in call_function. Anything that could switch
+# users, skip checks or touch module installation is left out on purpose.
+SAFE_CONTEXT_KEYS = {
+    "lang",
+    "tz",
+    "active_test",
+    "allowed_company_ids",
+    "tracking_disable",
+    "mail_notrack",
+    "mail_create_nolog",
+    "mail_create_nosubscribe",
+}
+SAFE_CONTEXT_PREFIXES = ("default_",)
+
+
+class WebhookApiService(models.AbstractModel):
+    _inherit = "webhook.api.service"
+
+    @api.model
+    def _route_create_data(self, params):
+        model = self._api_model(params.model, "create")
+        vals = params.vals
+        callback_url = self._api_check_callback_url(vals.callback_url)
+        spec = self._api_result_spec(model, vals.result_field)
+        record = self._api_write_values(model, vals)
+        return ApiOutcome(
+            result=self._api_result(record, spec),
+            message=f"Created {model._name} {record.id}",
+            record=record,
+            callback_url=callback_url,
+        )
+
+    @api.model
+    def _route_update_data(self, params):
+        model = self._api_model(params.model, "write")
+        vals = params.vals
+        spec = self._api_result_spec(model, vals.result_field)
+        record = self._api_find_one(model, vals.search_key, self._api_converter())
+        self._api_write_values(model, vals, record)
+        return ApiOutcome(
+            result=self._api_result(record, spec),
+            message=f"Updated {model._name} {record.id}",
+            record=record,
+        )
+
+    @api.model
+    def _route_create_update_data(self, params):
+        model = self._api_model(params.model, "write")
+        model.check_access("create")
+        vals = params.vals
+        callback_url = self._api_check_callback_url(vals.callback_url)
+        spec = self._api_result_spec(model, vals.result_field)
+        try:
+            record = self._api_find_one(model, vals.search_key, self._api_converter())
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            # Serializes concurrent creations of this key: see _lock_creation.
+            self.env["webhook.upsert.key"]._lock_creation(model._name, vals.search_key)
+            record = self._api_write_values(model, vals)
+            message = f"Created {model._name} {record.id}"
+        else:
+            self._api_write_values(model, vals, record)
+            message = f"Updated {model._name} {record.id}"
+        return ApiOutcome(
+            result=self._api_result(record, spec),
+            message=message,
+            record=record,
+            callback_url=callback_url,
+        )
+
+    @api.model
+    def _route_search_data(self, params):
+        model = self._api_model(params.model, "read")
+        payload = params.vals.payload
+        spec = parse_field_spec(payload.search_field or DEFAULT_SEARCH_FIELDS)
+        check_spec(model, spec)
+        domain = parse_domain(payload.search_domain)
+        check_domain_fields(model, domain)
+        order = parse_order(payload.order, model)
+        limit = self._api_search_limit(payload.limit)
+        try:
+            records = model.search(
+                domain, offset=payload.offset or 0, limit=limit, order=order
+            )
+        except (ValueError, AssertionError) as exc:
+            raise ApiError(f"Invalid search_domain: {exc}") from None
+        result = serialize_records(records, spec, with_id=True)
+        return ApiOutcome(result=result, message=f"{len(result)} record(s) found")
+
+    @api.model
+    def _api_search_limit(self, limit):
+        max_limit = param_int(
+            self.env["ir.config_parameter"].sudo(),
+            "webhook.search_max_limit",
+            DEFAULT_SEARCH_MAX_LIMIT,
+        )
+        if not limit:
+            return max_limit
+        if limit > max_limit:
+            raise ApiError(
+                f"limit {limit} is above the maximum of {max_limit} "
+                "(system parameter webhook.search_max_limit); page with offset"
+            )
+        return limit
+
+    @api.model
+    def _route_call_function(self, params):
+        model = self._api_model(params.model, "read")
+        payload = params.vals.payload
+        method = payload.method
+        self._api_check_method(model, method)
+        context = self._api_check_context(payload.context or {})
+        record = self._api_find_one(
+            model, params.vals.search_key, self._api_converter()
+        )
+        try:
+            result = getattr(record.with_context(**context), method)(
+                **(payload.parameter or {})
+            )
+        except (TypeError, ValueError, AttributeError) as exc:
+            # The method refused the caller's arguments (wrong names, types
+            # or values): say so, rather than a 500.
+            raise ApiError(
+                f"{model._name}.{method}() refused its parameters: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        return ApiOutcome(
+            result=to_jsonable(result),
+            message=f"Called {model._name}.{method} on {record.id}",
+            record=record,
+            function=method,
+        )
+
+    @api.model
+    def _api_check_method(self, model, method):
+        if not method:
+            raise ApiError("payload.method must be a method name")
+        try:
+            check_method_name(method)
+        except AccessError as exc:
+            raise ApiError(str(exc.args[0]) if exc.args else "", 403) from None
+        if method in model._fields:
+            raise ApiError(f"'{method}' is a field of '{model._name}', not a method")
+        if not callable(getattr(type(model), method, None)):
+            raise ApiError(f"Model '{model._name}' has no method '{method}'")
+
+    @api.model
+    def _api_check_context(self, context):
+        refused = sorted(
+            key
+            for key in context
+            if key not in SAFE_CONTEXT_KEYS
+            and not key.startswith(SAFE_CONTEXT_PREFIXES)
+        )
+        if refused:
+            raise ApiError(
+                f"context key(s) {', '.join(map(repr, refused))} are not allowed; "
+                "allowed: "
+                f"{', '.join(sorted(SAFE_CONTEXT_KEYS))} and default_*"
+            )
+        return context

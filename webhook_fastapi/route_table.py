@@ -1,0 +1,91 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The one list of API routes. The router builds its endpoints from it,
+the service finds each route's handler in it, the log reads its switch and
+what may be replayed from it, and refusals name the routes it holds.
+
+Adding a route is one ``register_route(ApiRoute(...))`` (the router module
+exposes ``add_api_route`` that also mounts it) and one handler method on
+``webhook.api.service``.
+"""
+
+from dataclasses import dataclass
+
+from .schemas import (
+    CallFunctionRequest,
+    CreateDataRequest,
+    CreateUpdateDataRequest,
+    SearchDataRequest,
+    UpdateDataRequest,
+)
+from .schemas.examples import EXAMPLES
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    name: str  # the path below the endpoint's root: /api/<name>
+    request_model: type  # the extendable Pydantic model of the body
+    summary: str
+    description: str
+    example: dict  # {"summary": ..., "value": <a request body>}
+    handler: str  # method of webhook.api.service, called with the params
+
+    @property
+    def log_param(self):
+        """System parameter that switches this route's logging on or off."""
+        return f"webhook.{self.name}_log"
+
+
+ROUTES = {}
+
+
+def register_route(route):
+    ROUTES[route.name] = route
+    return route
+
+
+def _route(name, request_model, summary, description):
+    register_route(
+        ApiRoute(
+            name, request_model, summary, description, EXAMPLES[name], f"_route_{name}"
+        )
+    )
+
+
+_route(
+    "create_data",
+    CreateDataRequest,
+    "Create a record",
+    "Create one record of any model. Relational values are looked up by any "
+    "field (batched), created on demand with `auto_create`, and nested lines "
+    "are created with their parent.",
+)
+_route(
+    "update_data",
+    UpdateDataRequest,
+    "Update a record",
+    "Update the one record that `search_key` matches: 404 when none, 409 when "
+    "several. one2many lists replace the existing lines unless given as "
+    '`{"mode": "add", "records": [...]}`.',
+)
+_route(
+    "create_update_data",
+    CreateUpdateDataRequest,
+    "Update a record, or create it",
+    "Update the record `search_key` matches, or create it when none does; 409 "
+    "when several do. Concurrent calls with the same key create one record.",
+)
+_route(
+    "search_data",
+    SearchDataRequest,
+    "Search records",
+    "Search with a domain and return the chosen fields, relations expanded to "
+    "any depth. Reads are batched: the query count does not grow with the "
+    "number of records.",
+)
+_route(
+    "call_function",
+    CallFunctionRequest,
+    "Call a method",
+    "Call a public method on the one record `search_key` matches, with "
+    "`parameter` as keyword arguments. The return value is made JSON-safe.",
+)
