@@ -4,7 +4,7 @@
     "name": "REST API for Webhook (FastAPI)",
     "summary": "Documented REST API to create, update, upsert, search and call "
     "methods on any model, with a full call log",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Extra Tools",
     "license": "AGPL-3",
     "author": "webhook_fastapi authors",

@@ -1,2 +1,3 @@
+from . import schemas
 from . import models
 from . import wizards

@@ -34,7 +34,6 @@ from ..tools.extendable_context import extendable_registry
 from ..tools.outcome import ApiOutcome
 from ..tools.params import param_bool, param_str_list
 from ..tools.serializer import check_spec
-from ..tools.url_guard import check_url
 
 _logger = logging.getLogger(__name__)
 
@@ -97,7 +96,12 @@ class WebhookApiService(models.AbstractModel):
             with extendable_registry(self.env.cr.dbname):
                 request = spec.request_model.model_validate(body)
         service = self._api_user_env(uid)
-        return getattr(service, spec.handler)(request.params)
+        handler = getattr(service, spec.handler, None)
+        if handler is None:
+            # Routes are mounted per process: an addon that added this one
+            # is not installed in this database.
+            raise ApiError(f"No such route in this database: {route}", 404)
+        return handler(request.params)
 
     @api.model
     def _api_fail(self, route, exc, savepoint):
@@ -198,16 +202,17 @@ class WebhookApiService(models.AbstractModel):
     def _api_log(self, **values):
         """Hook for the API log (see webhook.log); does nothing when the
         route's logging is switched off."""
-        icp = self.env["ir.config_parameter"].sudo()
-        outcome = values["outcome"]
-        # The entry that carries a callback URL is where the outbound addon
-        # finds it (models without the mixin): it is written even when the
-        # route's logging is off.
-        keeps_callback = outcome.callback_url and outcome.record
-        spec = ROUTES.get(values["route"])
-        if spec and not keeps_callback and not param_bool(icp, spec.log_param, True):
+        if not self._api_log_wanted(values["route"], values["outcome"]):
             return None
         return self.env["webhook.log"].sudo()._log_received_call(**values)
+
+    @api.model
+    def _api_log_wanted(self, route, outcome):
+        """Whether this call gets a log entry: its route's switch (other
+        addons may keep entries they need)."""
+        spec = ROUTES.get(route)
+        icp = self.env["ir.config_parameter"].sudo()
+        return not spec or param_bool(icp, spec.log_param, True)
 
     # ------------------------------------------------------------------
     # Helpers shared by the routes
@@ -255,16 +260,6 @@ class WebhookApiService(models.AbstractModel):
         return model.browse(lookup.ids[0])
 
     @api.model
-    def _api_check_callback_url(self, url):
-        """Only http(s) URLs to public hosts (SSRF guard); hosts listed in
-        webhook.outbound_allowed_hosts (JSON list) are let through."""
-        if url in (None, ""):
-            return None
-        icp = self.env["ir.config_parameter"].sudo()
-        allowed = param_str_list(icp, "webhook.outbound_allowed_hosts")
-        return check_url(url, allowed, resolve=None, what="callback_url")
-
-    @api.model
     def _api_result_spec(self, model, result_field):
         """The result_field spec, checked against the model before anything
         is written (a typo must not leave a record behind)."""
@@ -277,6 +272,12 @@ class WebhookApiService(models.AbstractModel):
         return serialize_records(record, spec, with_id=True)[0]
 
     @api.model
+    def _api_record_values(self, model, vals):
+        """Values the request adds to the record besides its payload: none
+        here; other addons add theirs (from their schema extensions)."""
+        return {}
+
+    @api.model
     def _api_write_values(self, model, vals, record=None):
         """Convert the payload, then create ``model`` or write ``record``."""
         converter = self._api_converter()
@@ -287,16 +288,13 @@ class WebhookApiService(models.AbstractModel):
             update=bool(record),
         )
         values = converter.build(node)
-        callback_url = getattr(vals, "callback_url", None)
-        if callback_url and "callback_url" in model._fields:
-            # The outbound mixin's field: the record keeps where to report to.
-            values["callback_url"] = callback_url
+        values.update(self._api_record_values(model, vals))
         if record is None:
             record = model.create(values)
             converter.attach(node, record)
         else:
-            # Also with an empty payload: an upsert must not attach a
-            # callback URL to a record the caller may not change.
+            # Also with an empty payload: an upsert must not add values
+            # (e.g. an extension's) to a record the caller may not change.
             record.check_access("write")
             before = {fname: record[fname].ids for fname, _children in node.children}
             if values:

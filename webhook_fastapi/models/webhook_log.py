@@ -21,7 +21,8 @@ MAX_HEADERS_TEXT = 8000
 
 
 class WebhookLog(models.Model):
-    """One inbound call (Receive) or one outbound delivery (Send)."""
+    """One inbound call (Receive). Other addons add kinds of entries
+    (``selection_add`` on log_type and state) and their fields."""
 
     _name = "webhook.log"
     _description = "Webhook API Log"
@@ -36,7 +37,7 @@ class WebhookLog(models.Model):
         help="When the call was received or the delivery was queued.",
     )
     log_type = fields.Selection(
-        [("receive", "Receive"), ("send", "Send")],
+        [("receive", "Receive")],
         required=True,
         default="receive",
         index=True,
@@ -46,7 +47,7 @@ class WebhookLog(models.Model):
     function = fields.Char(help="Method called through /api/call_function.")
     user_id = fields.Many2one("res.users", ondelete="set null", index="btree_not_null")
     state = fields.Selection(
-        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+        [("done", "Done"), ("failed", "Failed")],
         required=True,
         default="done",
         index=True,
@@ -68,7 +69,6 @@ class WebhookLog(models.Model):
         "(webhook.anonymous_log_limit) was reached: counted here, not stored.",
     )
     traceback = fields.Text()
-    callback_url = fields.Char("Callback URL", index="btree_not_null")
     res_model = fields.Char("Record Model", index=True)
     res_id = fields.Many2oneReference(
         "Record ID", model_field="res_model", index="btree_not_null"
@@ -189,9 +189,9 @@ class WebhookLog(models.Model):
             ),
             "error_message": False if success else _storable(result.get("messages")),
             "traceback": error_trace or False,
-            "callback_url": outcome.callback_url or False,
             "res_model": record._name if record else False,
             "res_id": record.id if record and len(record) == 1 else False,
+            **outcome.log_values,
             **(log_extra or {}),
         }
         return self._create_with_payloads(vals, body, response)
@@ -270,10 +270,16 @@ class WebhookLog(models.Model):
     # linked by res_model/res_id, the full log included.
 
     @api.model
+    def _gc_domain(self, limit_date):
+        """Entries the retention job deletes; other addons keep some (a
+        ``expression.AND`` with theirs)."""
+        return [("date", "<", limit_date)]
+
+    @api.model
     def _gc_old_logs(self, batch_size=1000, max_batches=100):
         """Scheduled action: delete the entries (and their full-log
         attachments) older than ``webhook.log_retention_days`` days (default
-        30), ``batch_size`` at a time; never pending outbound deliveries.
+        30), ``batch_size`` at a time, among ``_gc_domain``.
 
         At most ``max_batches`` batches per run: when more are left, the
         cron is told so and runs again soon. Each batch is committed, except
@@ -284,16 +290,7 @@ class WebhookLog(models.Model):
             DEFAULT_RETENTION_DAYS,
         )
         limit_date = fields.Datetime.subtract(fields.Datetime.now(), days=days)
-        # Kept: pending deliveries, and received calls that carry a callback
-        # URL (the outbound addon finds a record's URL there when its model
-        # has no callback_url field).
-        domain = [
-            ("date", "<", limit_date),
-            ("state", "!=", "pending"),
-            "|",
-            ("log_type", "!=", "receive"),
-            ("callback_url", "=", False),
-        ]
+        domain = self._gc_domain(limit_date)
         logs = self.sudo().with_context(active_test=False)
         total = logs.search_count(domain)
         ids = logs.search(domain, limit=batch_size * max_batches, order="id").ids

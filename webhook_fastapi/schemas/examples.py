@@ -8,7 +8,6 @@ EXAMPLES = {
             "params": {
                 "model": "res.partner",
                 "vals": {
-                    "callback_url": "https://example.com/hooks/partner",
                     "payload": {
                         "name": "ACME Ltd",
                         "country_id": {"code": "TH"},

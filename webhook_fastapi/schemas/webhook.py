@@ -68,10 +68,6 @@ class CreateDataVals(StrictExtendableBaseModel):
     payload: Payload
     auto_create: AutoCreate = None
     result_field: ResultField = None
-    callback_url: Annotated[
-        str | None,
-        Field(description="http(s) URL the outbound webhooks of this record go to."),
-    ] = None
 
 
 class CreateDataParams(StrictExtendableBaseModel):
@@ -100,10 +96,8 @@ class UpdateDataRequest(JsonRpcRequest):
 
 
 class CreateUpdateDataVals(UpdateDataVals):
-    callback_url: Annotated[
-        str | None,
-        Field(description="http(s) URL the outbound webhooks of this record go to."),
-    ] = None
+    """The same as update_data's; its own class, so that other addons can
+    extend the upsert's body alone."""
 
 
 class CreateUpdateDataParams(StrictExtendableBaseModel):

@@ -40,6 +40,27 @@ class WebhookCaseMixin:
         self.assertTrue(body["result"]["is_success"], body)
         return body["result"]["result"]
 
+    def _api_user_writes_own_partners_only(self):
+        """A record rule: the API user may write only the partners it
+        created (it still reads all of them)."""
+        group = self.env["res.groups"].create(
+            {
+                "name": "webhook test: own partners only",
+                "users": [(4, self.api_user.id)],
+            }
+        )
+        self.env["ir.rule"].create(
+            {
+                "name": "write own partners only",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "groups": [(4, group.id)],
+                "domain_force": "[('create_uid', '=', user.id)]",
+                "perm_read": False,
+                "perm_create": False,
+                "perm_unlink": False,
+            }
+        )
+
     def _body(self, params, **extra):
         return {"params": params, **extra}
 

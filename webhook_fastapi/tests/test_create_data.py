@@ -325,62 +325,6 @@ class TestCreateData(WebhookHttpCase):
             "name",
         )
 
-    def test_callback_url(self):
-        self.assertApiError(
-            self.post(
-                "create_data",
-                create({"name": "cb"}, callback_url="ftp://example.com/x"),
-            ),
-            400,
-            "callback_url",
-        )
-        for url in (
-            "http://169.254.169.254/latest/meta-data",
-            "http://127.0.0.1:8069/x",
-            "http://localhost/x",
-            "http://10.0.0.5/x",
-        ):
-            with self.subTest(url=url):
-                self.assertApiError(
-                    self.post(
-                        "create_data", create({"name": "ssrf"}, callback_url=url)
-                    ),
-                    400,
-                    "internal address",
-                )
-        self.assertFalse(self.Partner.search([("name", "=", "ssrf")]))
-        self.env["ir.config_parameter"].set_param(
-            "webhook.outbound_allowed_hosts", '["127.0.0.1"]'
-        )
-        self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "local ok"}, callback_url="http://127.0.0.1:9/x"),
-            )
-        )
-        result = self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "cb"}, callback_url="https://example.com/hook"),
-            )
-        )
-        log = self.last_log()
-        self.assertEqual(log.callback_url, "https://example.com/hook")
-        self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
-        # Logging switched off: the entry that keeps a callback URL is still
-        # written (the outbound addon reads it), others are not.
-        self.env["ir.config_parameter"].set_param("webhook.create_data_log", "False")
-        count = self.Log.search_count([])
-        self.assertApiOk(self.post("create_data", create({"name": "no cb"})))
-        self.assertEqual(self.Log.search_count([]), count)
-        self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "cb2"}, callback_url="https://example.com/hook2"),
-            )
-        )
-        self.assertEqual(self.last_log().callback_url, "https://example.com/hook2")
-
     def test_bad_result_field_writes_nothing(self):
         before = self.Partner.search_count([])
         self.assertApiError(

@@ -26,7 +26,6 @@ class TestSpecExamples(WebhookHttpCase):
                 {
                     "model": "res.partner",
                     "vals": {
-                        "callback_url": "https://your-system.example/webhook",
                         "payload": {
                             "name": "SO-like partner",
                             "parent_id": {"name": "New Company"},
@@ -57,9 +56,6 @@ class TestSpecExamples(WebhookHttpCase):
         self.assertEqual(partner.parent_id.name, "New Company")
         self.assertEqual(partner.category_id, self.tag)
         self.assertEqual(partner.child_ids.title.name, "Doctor")
-        self.assertEqual(
-            self.last_log().callback_url, "https://your-system.example/webhook"
-        )
 
     def test_2_create_update_data(self):
         params = {

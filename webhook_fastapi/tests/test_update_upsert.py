@@ -85,35 +85,17 @@ class TestUpdateAndUpsert(WebhookHttpCase):
         self.assertEqual(self.company.child_ids.mapped("name"), ["Only one"])
 
     def test_upsert_needs_write_access_even_without_values(self):
-        # Else a caller could point the webhooks of any record it can read
-        # at its own URL.
-        group = self.env["res.groups"].create(
-            {
-                "name": "webhook test: own partners only",
-                "users": [(4, self.api_user.id)],
-            }
-        )
-        self.env["ir.rule"].create(
-            {
-                "name": "write own partners only",
-                "model_id": self.env.ref("base.model_res_partner").id,
-                "groups": [(4, group.id)],
-                "domain_force": "[('create_uid', '=', user.id)]",
-                "perm_read": False,
-                "perm_create": False,
-                "perm_unlink": False,
-            }
-        )
+        # Else a caller could add values (an extension's) to any record it
+        # can read.
+        self._api_user_writes_own_partners_only()
         params = {
             "model": "res.partner",
             "vals": {
                 "search_key": {"ref": "EXT-1"},
                 "payload": {},
-                "callback_url": "https://attacker.example/hook",
             },
         }
         self.assertApiError(self.post("create_update_data", params), 403)
-        self.assertFalse(self.last_log().callback_url)
 
     def test_upsert_creates_then_updates(self):
         params = {

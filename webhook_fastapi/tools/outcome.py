@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -12,9 +12,10 @@ class ApiOutcome:
     result: Any = None
     message: str = ""
     record: Any = None  # the recordset the call created, changed or called
-    callback_url: str | None = None
     function: str | None = None
     error_trace: str | None = None
+    # Values an extension adds to the call's log entry (fields it defines).
+    log_values: dict = field(default_factory=dict)
 
     @property
     def is_success(self):

@@ -2,4 +2,8 @@ from . import webhook_outbound_event
 from . import webhook_outbound_rule
 from . import webhook_outbound_mixin
 from . import webhook_log
+from . import webhook_outbound_trigger
+from . import webhook_outbound_queue
+from . import webhook_outbound_sender
 from . import ir_cron
+from . import webhook_api_service

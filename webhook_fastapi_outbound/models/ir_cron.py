@@ -72,5 +72,5 @@ class IrCron(models.Model):
         if job["id"] == self._webhook_send_cron_id():
             self.env.cr.execute("SELECT EXISTS (SELECT 1 FROM webhook_outbound_event)")
             if self.env.cr.fetchone()[0]:
-                self.env.cr.execute(self.env["webhook.log"]._outbound_wake_up_sql())
+                self.env.cr.execute(self.env["webhook.outbound.queue"]._wake_up_sql())
         return res

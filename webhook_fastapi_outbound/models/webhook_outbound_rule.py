@@ -1,12 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import ast
 import json
-import logging
-from collections import namedtuple
 
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 from odoo.tools import safe_eval
 
 from odoo.addons.webhook_fastapi.tools.errors import ApiError
@@ -16,9 +12,6 @@ from odoo.addons.webhook_fastapi.tools.serializer import check_spec
 from ..tools.signing import generate_secret
 from ..tools.template import path_problem, template_paths
 
-_logger = logging.getLogger(__name__)
-
-QUEUE_KEY = "webhook_fastapi_outbound.queue"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ATTEMPTS = 8
 # Models a rule must not watch: deliveries write them, a rule on them would
@@ -31,39 +24,6 @@ FORBIDDEN_MODELS = (
     "ir.cron.trigger",
     "ir.cron.progress",
 )
-
-# What the write()/create() patches need, cached per model: plain data, no
-# records, so the cache is shared by every environment of the worker.
-RuleData = namedtuple("RuleData", "id fields domain on_create company_id literal")
-
-
-def literal_domain(text):
-    """The domain as a tuple when it is a plain literal (most are), so that
-    write() does not evaluate it twice per rule; None when it uses names
-    such as ``uid`` or ``context_today()``, which must be evaluated each time."""
-    try:
-        value = ast.literal_eval((text or "[]").strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-    if not isinstance(value, list | tuple):
-        return None
-    # Tuples all the way down: RuleData is hashable (write() keys a dict by it).
-    return _freeze(value)
-
-
-def _freeze(value):
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(item) for item in value)
-    return value
-
-
-def domain_field_names(domain):
-    """First segment of the field path of every leaf of ``domain``."""
-    names = set()
-    for leaf in domain:
-        if expression.is_leaf(leaf) and isinstance(leaf[0], str):
-            names.add(leaf[0].split(".")[0])
-    return frozenset(names)
 
 
 class WebhookOutboundRule(models.Model):
@@ -370,179 +330,14 @@ class WebhookOutboundRule(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # Trigger machinery
+    # Registry hooks: the rules decide which models the trigger patches
     # ------------------------------------------------------------------
-    @api.model
-    @tools.ormcache("model_name")
-    def _rules_for_model(self, model_name):
-        """Active rules of ``model_name`` as plain tuples (see RuleData)."""
-        rules = (
-            self.sudo()
-            .with_context(active_test=True)
-            .search([("model_name", "=", model_name)])
-        )
-        result = []
-        for rule in rules:
-            try:
-                names = domain_field_names(rule._eval_domain())
-            except Exception:  # noqa: BLE001 - refused on save; only an old row can be bad
-                _logger.warning(
-                    "Outbound webhook rule %s has an invalid domain: ignored", rule.id
-                )
-                continue
-            result.append(
-                RuleData(
-                    rule.id,
-                    names,
-                    rule.domain,
-                    rule.trigger_on_create,
-                    rule.company_id.id,
-                    literal_domain(rule.domain),
-                )
-            )
-        return tuple(result)
-
-    @api.model
-    def _match(self, data, records):
-        """The records of ``records`` that match rule ``data`` (a RuleData)."""
-        if not records:
-            return records
-        if data.literal is not None:
-            domain = list(data.literal)
-        else:
-            domain = self._eval_domain(data.domain)
-        if data.company_id and "company_id" in records._fields:
-            records = records.filtered(
-                lambda r: r.company_id.id in (False, data.company_id)
-            )
-        return records.filtered_domain(domain) if domain else records
-
-    @api.model
-    def _queue(self, data, records):
-        """Remember that ``records`` fired rule ``data``. A pre-commit hook
-        inserts the events, in one query for the transaction; the sending
-        job builds the deliveries from the committed records, checking the
-        domain again. So a change rolled back (with its savepoint or its
-        transaction), or undone before the job runs, is never announced."""
-        if not records or self.env.context.get("webhook_outbound_internal"):
-            return
-        precommit = self.env.cr.precommit
-        if QUEUE_KEY not in precommit.data:
-            precommit.data[QUEUE_KEY] = {}
-            env = self.env
-            # pop(): a hook that runs after ours and fires a rule starts a
-            # new queue, and a new hook, instead of adding to a spent one.
-            precommit.add(
-                lambda: env["webhook.outbound.rule"]
-                .sudo()
-                ._flush_queue(precommit.data.pop(QUEUE_KEY, None))
-            )
-        # dict as an ordered set: one event per rule, writer and record.
-        key = (data.id, self.env.uid, self.env.company.id)
-        precommit.data[QUEUE_KEY].setdefault(key, {}).update(dict.fromkeys(records.ids))
-
-    @api.model
-    def _flush_queue(self, queue):
-        if queue:
-            self.env["webhook.outbound.event"]._enqueue(queue)
-
-    def _create_deliveries(self, records):
-        self.ensure_one()
-        return self.env["webhook.log"].sudo()._outbound_create_deliveries(self, records)
-
-    @api.model
-    def _watched_models(self):
-        """{model name: watch creation too} for the active rules."""
-        watched = {}
-        for row in (
-            self.sudo()
-            .with_context(active_test=True)
-            .search_read([], ["model_name", "trigger_on_create"])
-        ):
-            watched[row["model_name"]] = (
-                watched.get(row["model_name"], False) or row["trigger_on_create"]
-            )
-        return watched
-
     def _register_hook(self):
-        """Patch write() (and create() when a rule asks for it) of every model
-        that has rules, the way base_automation does: no code is needed on the
-        watched models. Run when the registry is built, in every worker, and
-        again when rules change."""
+        """Run when the registry is built, in every worker, and again when
+        rules change."""
         super()._register_hook()
-        for model_name, on_create in self._watched_models().items():
-            if model_name not in self.env:
-                _logger.warning(
-                    "Outbound webhook rules watch model %s, which is not installed",
-                    model_name,
-                )
-                continue
-            model_class = self.env.registry[model_name]
-            _patch(model_class, "write", _make_write())
-            if on_create:
-                _patch(model_class, "create", _make_create())
+        self.env["webhook.outbound.trigger"]._patch_models()
 
     def _unregister_hook(self):
-        """Remove our patches, and only ours."""
-        for model_class in self.env.registry.values():
-            for name in ("write", "create"):
-                method = model_class.__dict__.get(name)
-                if getattr(method, "_webhook_outbound_patch", False):
-                    if method._webhook_outbound_had_own:
-                        setattr(model_class, name, method.origin)
-                    else:
-                        delattr(model_class, name)
+        self.env["webhook.outbound.trigger"]._unpatch_models()
         return super()._unregister_hook()
-
-
-def _patch(model_class, name, method):
-    current = model_class.__dict__.get(name)
-    if getattr(current, "_webhook_outbound_patch", False):
-        return
-    method.origin = getattr(model_class, name)
-    # Someone else (base_automation) may have patched the class already:
-    # restore their method, not the inherited one, when unpatching.
-    method._webhook_outbound_had_own = current is not None
-    method._webhook_outbound_patch = True
-    setattr(model_class, name, method)
-
-
-def _make_write():
-    # Defined in a function so that each patch has its own ``write.origin``.
-    def write(self, vals, **kw):
-        if not self:
-            return write.origin(self, vals, **kw)
-        Rule = self.env["webhook.outbound.rule"]
-        # The cheap path: a dict lookup in a cache and a set intersection.
-        rules = [
-            data
-            for data in Rule._rules_for_model(self._name)
-            if data.fields & vals.keys()
-        ]
-        if not rules:
-            return write.origin(self, vals, **kw)
-        Rule = Rule.sudo()
-        records = self.sudo().filtered("id")
-        before = {data: Rule._match(data, records) for data in rules}
-        result = write.origin(self, vals, **kw)
-        for data in rules:
-            # A true transition: did not match before the write, matches after.
-            Rule._queue(data, Rule._match(data, records - before[data]))
-        return result
-
-    return write
-
-
-def _make_create():
-    @api.model_create_multi
-    def create(self, vals_list, **kw):
-        records = create.origin(self, vals_list, **kw)
-        Rule = self.env["webhook.outbound.rule"]
-        rules = [data for data in Rule._rules_for_model(self._name) if data.on_create]
-        if rules:
-            Rule = Rule.sudo()
-            for data in rules:
-                Rule._queue(data, Rule._match(data, records.sudo()))
-        return records
-
-    return create

@@ -27,14 +27,8 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
             },
         )
 
-    def test_spec_scenario(self):
-        rule = self.make_rule(
-            endpoint_source="callback",
-            endpoint_url=False,
-            payload_fields='["name", "type", "country_id{code,name}", '
-            '"category_id{name}"]',
-        )
-        callback = self.receiver.url + "/so-status"
+    def api_create(self, callback):
+        """Create the spec's partner through the inbound API; its id."""
         result = self.assertApiOk(
             self.post(
                 "create_data",
@@ -52,7 +46,34 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
                 },
             )
         )
-        partner_id = result["id"]
+        return result["id"]
+
+    def assert_one_signed_post(self, rule):
+        self.assertEqual(len(self.receiver.requests), 1)
+        request = self.receiver.requests[0]
+        self.assertEqual(request["path"], "/hook/so-status")
+        self.assertEqual(
+            json.loads(request["body"]),
+            {
+                "name": "ABC Co.",
+                "type": "invoice",
+                "country_id": [{"code": "TH", "name": "Thailand"}],
+                "category_id": [{"name": "Wholesale"}],
+            },
+        )
+        self.assertTrue(
+            verify_signature(rule.secret, request["headers"], request["body"])
+        )
+
+    def test_spec_scenario(self):
+        rule = self.make_rule(
+            endpoint_source="callback",
+            endpoint_url=False,
+            payload_fields='["name", "type", "country_id{code,name}", '
+            '"category_id{name}"]',
+        )
+        callback = self.receiver.url + "/so-status"
+        partner_id = self.api_create(callback)
         self.env.invalidate_all()
         self.assertFalse(
             self.deliveries(rule), "creation alone does not fire (no creation option)"
@@ -77,21 +98,7 @@ class TestAcceptance(OutboundMixin, WebhookHttpCase):
             self.receiver.requests, [], "nothing is sent by the request itself"
         )
         self.send()
-        self.assertEqual(len(self.receiver.requests), 1)
-        request = self.receiver.requests[0]
-        self.assertEqual(request["path"], "/hook/so-status")
-        self.assertEqual(
-            json.loads(request["body"]),
-            {
-                "name": "ABC Co.",
-                "type": "invoice",
-                "country_id": [{"code": "TH", "name": "Thailand"}],
-                "category_id": [{"name": "Wholesale"}],
-            },
-        )
-        self.assertTrue(
-            verify_signature(rule.secret, request["headers"], request["body"])
-        )
+        self.assert_one_signed_post(rule)
         self.assertEqual(delivery.state, "done")
 
     def test_failed_call_is_never_announced(self):

@@ -36,14 +36,14 @@ class TestClaim(TransactionCase):
                 closing(db_connect(dbname).cursor()) as cr1,
                 closing(db_connect(dbname).cursor()) as cr2,
             ):
-                log1 = api.Environment(cr1, SUPERUSER_ID, {})["webhook.log"]
-                log2 = api.Environment(cr2, SUPERUSER_ID, {})["webhook.log"]
-                first = log1._outbound_claim(limit=4).filtered(
-                    lambda d: d.route == marker
-                )
-                second = log2._outbound_claim(limit=100).filtered(
-                    lambda d: d.route == marker
-                )
+                queue1 = api.Environment(cr1, SUPERUSER_ID, {})[
+                    "webhook.outbound.queue"
+                ]
+                queue2 = api.Environment(cr2, SUPERUSER_ID, {})[
+                    "webhook.outbound.queue"
+                ]
+                first = queue1._claim(limit=4).filtered(lambda d: d.route == marker)
+                second = queue2._claim(limit=100).filtered(lambda d: d.route == marker)
                 self.assertEqual(len(first), 4)
                 self.assertEqual(len(second), 2)
                 self.assertFalse(set(first.ids) & set(second.ids))
@@ -51,11 +51,7 @@ class TestClaim(TransactionCase):
                 # Released by the first worker: the second can take them now.
                 cr2.rollback()
                 self.assertEqual(
-                    len(
-                        log2._outbound_claim(limit=100).filtered(
-                            lambda d: d.route == marker
-                        )
-                    ),
+                    len(queue2._claim(limit=100).filtered(lambda d: d.route == marker)),
                     6,
                 )
                 cr2.rollback()

@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user, tagged
 
 from .common import OutboundCase, closed_port_url, verify_signature
 
 
-@tagged("post_install", "-at_install")
-class TestDelivery(OutboundCase):
+class DeliveryCase(OutboundCase):
+    """A partner with a country and a tag, and firing a rule on it."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -33,6 +33,9 @@ class TestDelivery(OutboundCase):
         self.assertEqual(len(delivery), 1)
         return delivery
 
+
+@tagged("post_install", "-at_install")
+class TestDelivery(DeliveryCase):
     def test_signed_post_with_expanded_payload(self):
         rule = self.make_rule(
             payload_fields='["name", "type", "country_id{code}", "category_id{name}"]'
@@ -153,13 +156,6 @@ class TestDelivery(OutboundCase):
                 verify_signature(rule.secret, request["headers"], request["body"])
             )
 
-    def test_backoff_schedule(self):
-        Log = self.Log
-        self.assertEqual(
-            [Log._outbound_backoff(n).total_seconds() for n in range(1, 9)],
-            [30, 120, 480, 1920, 7680, 30720, 43200, 43200],
-        )
-
     def test_timeout_then_failed_then_resend(self):
         rule = self.make_rule(timeout=0.3, max_attempts=2)
         self.receiver.reset(script=[("sleep", 1.0), ("sleep", 1.0)])
@@ -223,77 +219,6 @@ class TestDelivery(OutboundCase):
         self.assertEqual(good_delivery.state, "done")
         with self.assertRaises(ValidationError):
             bad.authorization_header = "Bearer \u2713"
-
-    def test_cron_runs_batches_and_schedules_retry(self):
-        rule = self.make_rule()
-        self.receiver.reset(script=[503])
-        partners = self.Partner.create([{"name": f"P{i}"} for i in range(12)])
-        partners.write({"type": "invoice"})
-        self.commit_hooks()
-        cron = self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
-        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-        self.assertTrue(triggers, "queuing a delivery wakes the cron")
-        self.Log._cron_outbound_send()
-        deliveries = self.deliveries(rule)
-        self.assertEqual(len(self.receiver.requests), 12)
-        self.assertEqual(
-            sorted(deliveries.mapped("state")), ["done"] * 11 + ["pending"]
-        )
-        retry = deliveries.filtered(lambda d: d.state == "pending")
-        new_triggers = (
-            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
-        )
-        self.assertIn(
-            retry.next_attempt_date.replace(microsecond=0),
-            [t.call_at.replace(microsecond=0) for t in new_triggers],
-        )
-
-    def test_event_left_at_end_of_run_is_woken_later(self):
-        """A run that ends with events left (committed during the run, or
-        beyond its time budget) wakes the job up again at once."""
-        self.make_rule()
-        cron = self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
-        Trigger = self.env["ir.cron.trigger"]
-        self.partner.write({"type": "invoice"})
-        self.env.cr.flush()  # the event is queued, not built
-        before = Trigger.search([("cron_id", "=", cron.id)])
-        started = fields.Datetime.now()
-        self.Log._outbound_schedule_wakeup()
-        new = Trigger.search([("cron_id", "=", cron.id)]) - before
-        self.assertEqual(len(new), 1)
-        self.assertGreaterEqual(new.call_at, started)
-        self.assertLessEqual(new.call_at, fields.Datetime.now())
-        self.commit_hooks()
-        self.Log._outbound_send_due()
-        before = Trigger.search([("cron_id", "=", cron.id)])
-        self.Log._outbound_schedule_wakeup()
-        self.assertFalse(
-            Trigger.search([("cron_id", "=", cron.id)]) - before,
-            "nothing left: no wake-up",
-        )
-
-    def test_trigger_deleted_at_end_of_run_is_replaced(self):
-        """Odoo deletes the job's due triggers older than the run's start,
-        also that of a transaction that flushed its events before the run and
-        committed them while it ended: the job is triggered again."""
-        self.make_rule()
-        IrCron = self.env["ir.cron"]
-        cron = self.env.ref("webhook_fastapi_outbound.ir_cron_webhook_outbound_send")
-        self.partner.write({"type": "invoice"})
-        self.env.cr.flush()
-        self.env.cr.execute(
-            "UPDATE ir_cron_trigger SET call_at = '2000-01-01' WHERE cron_id = %s",
-            [cron.id],
-        )
-        job = IrCron._acquire_one_job(self.env.cr, cron.id)
-        self.assertTrue(job)
-        IrCron.with_user(job["user_id"])._reschedule_later(job)
-        self.env.cr.execute(
-            "SELECT call_at FROM ir_cron_trigger WHERE cron_id = %s", [cron.id]
-        )
-        calls = [row[0] for row in self.env.cr.fetchall()]
-        self.assertEqual(len(calls), 1, "the old trigger went, a new one came")
-        self.assertGreater(calls[0].year, 2000)
 
     def test_callback_url_missing_is_a_failed_entry(self):
         rule = self.make_rule(endpoint_source="callback", endpoint_url=False)
@@ -363,33 +288,6 @@ class TestDelivery(OutboundCase):
         delivery.action_resend()
         self.send()
         self.assertEqual(delivery.state, "done")
-
-    def test_switched_off_and_neutralized(self):
-        rule = self.make_rule()
-        icp = self.env["ir.config_parameter"].sudo()
-        icp.set_param("webhook.outbound_enabled", "False")
-        delivery = self.fire(rule)
-        self.Log._cron_outbound_send()
-        self.send()
-        self.assertEqual(self.receiver.requests, [])
-        self.assertEqual(delivery.state, "pending")
-        icp.set_param("webhook.outbound_enabled", "True")
-        # Odoo's neutralization (odoo-bin neutralize) switches sending off and
-        # stops what is queued: events not built yet, and pending deliveries.
-        other = self.Partner.create({"name": "Queued"})
-        other.write({"type": "invoice"})
-        self.env.cr.flush()
-        Event = self.env["webhook.outbound.event"]
-        self.assertEqual(Event.search([]).res_id, other.id)
-        neutralize_database(self.env.cr)
-        self.env.invalidate_all()
-        self.assertFalse(Event.search([]))
-        self.assertEqual(icp.get_param("webhook.outbound_enabled"), "False")
-        self.assertEqual(delivery.state, "failed")
-        self.assertIn("neutralized", delivery.error_message)
-        delivery.action_resend()
-        self.send()
-        self.assertEqual(self.receiver.requests, [])
 
     def test_company_dependent_values_of_the_record_company(self):
         company2 = self.env["res.company"].create({"name": "Second Co"})

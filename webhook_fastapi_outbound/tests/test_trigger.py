@@ -170,7 +170,7 @@ class TestTrigger(OutboundCase):
         rule.invalidate_recordset()
         other = self.make_rule(name="Other rule")
         self.partner.write({"type": "invoice"})
-        logger = "odoo.addons.webhook_fastapi_outbound.models.webhook_outbound_event"
+        logger = "odoo.addons.webhook_fastapi_outbound.models.webhook_outbound_trigger"
         with self.assertLogs(logger, "ERROR"):
             self.commit_hooks()
         failed = self.deliveries(rule)

@@ -1,1 +1,1 @@
-from . import signing, template
+from . import payload, rule_data, signing, template

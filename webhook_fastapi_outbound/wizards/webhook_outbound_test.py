@@ -44,19 +44,18 @@ class WebhookOutboundTest(models.TransientModel):
         record = self.record_ref
         if not record or record._name != self.rule_id.model_name:
             raise UserError(_("Choose a record of model %s.", self.rule_id.model_name))
-        Log = self.env["webhook.log"].sudo()
-        if reason := Log._outbound_disabled_reason():
+        Sender = self.env["webhook.outbound.sender"].sudo()
+        if reason := Sender._disabled_reason():
             raise UserError(reason)
-        delivery = Log._outbound_create_deliveries(
-            self.rule_id.sudo(), record, test=True
+        delivery = (
+            self.env["webhook.outbound.queue"]
+            .sudo()
+            ._create_deliveries(self.rule_id.sudo(), record, test=True)
         )
         if delivery.state == "pending":
             # Once only: a test must not keep retrying in the background.
-            delivery.write(
-                delivery._outbound_attempt(
-                    Log._outbound_allowed_hosts(), Log._preview_limit()
-                )
-            )
+            limit = self.env["webhook.log"]._preview_limit()
+            delivery.write(Sender._attempt(delivery, Sender._allowed_hosts(), limit))
             if delivery.state == "pending":
                 delivery.write({"state": "failed", "next_attempt_date": False})
         self.delivery_id = delivery

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from .errors import ApiError
+from odoo.addons.webhook_fastapi.tools.errors import ApiError
 
 # Cloud metadata services; most are link-local or private already, listed so
 # that the refusal says what they are.

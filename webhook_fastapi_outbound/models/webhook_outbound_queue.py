@@ -1,0 +1,356 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The queue: events (a rule fired for a record) and deliveries (webhook.log
+entries of type Send, pending until sent). The firing transaction only
+inserts events; the sending job (the cron calls _cron_send) turns them into
+deliveries, claims the due ones for the sender, and schedules the retries
+and its own wake-up."""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from odoo.addons.webhook_fastapi.tools.params import param_int
+
+from ..tools.payload import build_payloads, encode_body
+from ..tools.signing import generate_message_id
+from .ir_cron import SEND_CRON_XMLID
+
+_logger = logging.getLogger(__name__)
+
+# Backoff after failed attempt n (1-based): BASE * 4**(n-1), capped. With the
+# defaults: 30 s, 2 min, 8 min, 32 min, about 2 h, 8.5 h, then 12 h; the
+# default 8 attempts span about 23 hours.
+DEFAULT_BACKOFF_BASE = 30
+BACKOFF_FACTOR = 4
+BACKOFF_CAP = 12 * 3600
+# Per transaction of the sending job: deliveries claimed, events built; and
+# the job's time budget.
+BATCH_SIZE = 10
+EVENT_BATCH = 500
+CRON_TIME_BUDGET = 120
+# cr.postcommit.data key: the sending job is already woken by this transaction.
+WAKE_KEY = "webhook_fastapi_outbound.wake_up"
+
+
+class WebhookOutboundQueue(models.AbstractModel):
+    _name = "webhook.outbound.queue"
+    _description = "Outbound Webhook Queue"
+
+    # ------------------------------------------------------------------
+    # The sending job
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_send(self):
+        """Scheduled action: build the deliveries of queued events, then send
+        due deliveries by batches, one transaction per batch (committed so a
+        crash loses at most one batch's outcomes), within a time budget; then
+        wake up again for what is left and for the next retry."""
+        deadline = time.monotonic() + CRON_TIME_BUDGET
+        self._run_batches(self._build_deliveries, EVENT_BATCH, deadline)
+        if reason := self.env["webhook.outbound.sender"]._disabled_reason():
+            _logger.info("%s Pending deliveries are kept.", reason)
+            return
+        self._run_batches(lambda: len(self._send_due()), BATCH_SIZE, deadline)
+        self._schedule_wakeup()
+
+    @api.model
+    def _run_batches(self, run_batch, size, deadline):
+        """Call ``run_batch`` (returns how many items it handled), committing
+        after each call, until a batch is not full or the deadline passes."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        while time.monotonic() < deadline:
+            handled = run_batch()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if handled < size:
+                break
+
+    # ------------------------------------------------------------------
+    # Events
+    # ------------------------------------------------------------------
+    @api.model
+    def _push_events(self, queue):
+        """Insert the events of ``queue`` ({(rule id, user id, company id):
+        {record id: None}}) and a wake-up of the sending job, in one query;
+        returns whether there were any events."""
+        rows = [
+            (rule_id, res_id, user_id, company_id)
+            for (rule_id, user_id, company_id), records in queue.items()
+            for res_id in records
+        ]
+        if not rows:
+            return False
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO webhook_outbound_event
+                          (rule_id, res_id, user_id, company_id, queued_at)
+                   SELECT rule_id, res_id, user_id, company_id, %s
+                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[])
+                       AS event(rule_id, res_id, user_id, company_id);
+                   %s""",
+                fields.Datetime.now(),
+                *columns,
+                # Same round trip: this runs in the firing write's commit.
+                self._wake_up_sql(),
+            )
+        )
+        return True
+
+    @api.model
+    def _build_deliveries(self, limit=EVENT_BATCH):
+        """Turn up to ``limit`` queued events into deliveries, from the
+        committed state of their records; returns the number of events
+        handled. SKIP LOCKED: events another worker is building are left to
+        it. A record that no longer matches its rule's domain (it left it
+        again before the job ran), an archived rule or a deleted record
+        produce no delivery; several events of one rule and record, one."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, rule_id, res_id, user_id, company_id
+                     FROM webhook_outbound_event
+                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                limit,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return 0
+        queue = {}
+        for _event_id, rule_id, res_id, user_id, company_id in rows:
+            # dict as an ordered set
+            queue.setdefault((rule_id, user_id, company_id), {})[res_id] = None
+        self.env["webhook.outbound.trigger"]._confirm_events(queue)
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM webhook_outbound_event WHERE id = ANY(%s)",
+                [row[0] for row in rows],
+            )
+        )
+        return len(rows)
+
+    # ------------------------------------------------------------------
+    # Deliveries
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_deliveries(self, rule, records, test=False):
+        """One pending delivery of ``rule`` per record of ``records``, with
+        its payload built now (failed at once when it has nowhere to go)."""
+        Log = self.env["webhook.log"].sudo()
+        if not records:
+            return Log
+        payloads = build_payloads(rule._parsed_payload(), records)
+        if rule.endpoint_source == "callback":
+            urls = self._callback_urls(records)
+        else:
+            urls = dict.fromkeys(records.ids, rule.endpoint_url.strip())
+        limit = Log._preview_limit()
+        vals_list, texts = [], []
+        for record, (payload, problems) in zip(records, payloads, strict=True):
+            preview, text = Log._prepare_payload_vals("request", payload, limit)
+            vals = self._delivery_vals(rule, record, urls.get(record.id), test)
+            vals.update(
+                preview,
+                payload_json=encode_body(payload),
+                payload_warning="\n".join(sorted(problems)) or False,
+            )
+            vals_list.append(vals)
+            texts.append(text)
+        deliveries = Log.create(vals_list)
+        for delivery, text in zip(deliveries, texts, strict=True):
+            if len(text) > limit:
+                delivery._attach_full_log(text, None)
+        return deliveries
+
+    @api.model
+    def _delivery_vals(self, rule, record, url, test):
+        vals = {
+            "log_type": "send",
+            "route": rule.name,
+            "model_name": record._name,
+            "res_model": record._name,
+            "res_id": record.id,
+            "outbound_rule_id": rule.id,
+            "target_url": url or False,
+            "callback_url": url if rule.endpoint_source == "callback" else False,
+            "webhook_msg_id": generate_message_id(),
+            "state": "pending",
+            "next_attempt_date": fields.Datetime.now(),
+            "is_test": test,
+        }
+        if not url:
+            vals.update(
+                state="failed",
+                next_attempt_date=False,
+                error_message=_(
+                    "No callback URL: the record has no callback_url and no "
+                    "received call about it carried one."
+                ),
+            )
+        return vals
+
+    @api.model
+    def _callback_urls(self, records):
+        """{record id: callback URL}: the record's own callback_url field, else
+        that of the most recent received call about the record that had one
+        (one query for all records)."""
+        urls = {}
+        if "callback_url" in records._fields:
+            urls = {r.id: r.callback_url for r in records if r.callback_url}
+        missing = [rid for rid in records.ids if rid not in urls]
+        if missing:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT DISTINCT ON (res_id) res_id, callback_url FROM webhook_log
+                        WHERE log_type = 'receive' AND res_model = %s
+                          AND res_id = ANY(%s)
+                          AND callback_url IS NOT NULL AND callback_url != ''
+                     ORDER BY res_id, id DESC""",
+                    records._name,
+                    missing,
+                )
+            )
+            urls.update(dict(self.env.cr.fetchall()))
+        return urls
+
+    @api.model
+    def _failed_deliveries(self, rule, res_ids, message):
+        """Failed deliveries (nothing to send) for records whose payload could
+        not be built, so that the administrator sees why."""
+        return (
+            self.env["webhook.log"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "log_type": "send",
+                        "route": rule.name,
+                        "model_name": rule.model_name,
+                        "res_model": rule.model_name,
+                        "res_id": res_id,
+                        "outbound_rule_id": rule.id,
+                        "webhook_msg_id": generate_message_id(),
+                        "state": "failed",
+                        "error_message": message,
+                    }
+                    for res_id in res_ids
+                ]
+            )
+        )
+
+    @api.model
+    def _claim(self, limit=BATCH_SIZE):
+        """Lock up to ``limit`` due deliveries. SKIP LOCKED: rows another
+        worker or server is sending are left to it, so they share the work."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM webhook_log
+                    WHERE log_type = 'send' AND state = 'pending'
+                      AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
+                 ORDER BY next_attempt_date NULLS FIRST, id
+                    LIMIT %s
+                      FOR UPDATE SKIP LOCKED""",
+                fields.Datetime.now(),
+                limit,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        return self.env["webhook.log"].sudo().browse(ids)
+
+    @api.model
+    def _send_due(self, limit=BATCH_SIZE):
+        """Claim and send one batch; returns the deliveries handled."""
+        Sender = self.env["webhook.outbound.sender"]
+        if Sender._disabled_reason():
+            return self.env["webhook.log"]
+        deliveries = self._claim(limit)
+        Sender._send(deliveries)
+        return deliveries
+
+    @api.model
+    def _backoff(self, attempt):
+        base = param_int(
+            self.env["ir.config_parameter"].sudo(),
+            "webhook.outbound_backoff_base",
+            DEFAULT_BACKOFF_BASE,
+        )
+        return timedelta(
+            seconds=min(base * BACKOFF_FACTOR ** (attempt - 1), BACKOFF_CAP)
+        )
+
+    @api.model
+    def _retry_vals(self, attempt, max_attempts, now, retry=True):
+        """State after failed attempt ``attempt`` (made at ``now``): pending
+        until the backoff is over, or failed for good."""
+        if retry and attempt < max_attempts:
+            return {
+                "state": "pending",
+                "next_attempt_date": now + self._backoff(attempt),
+            }
+        return {"state": "failed", "next_attempt_date": False}
+
+    @api.model
+    def _requeue(self, deliveries):
+        """Back in the queue from the start, keeping the webhook-id so that
+        the receiver can recognise a redelivery."""
+        deliveries.sudo().write(
+            {
+                "state": "pending",
+                "attempt_count": 0,
+                "next_attempt_date": fields.Datetime.now(),
+                "error_message": False,
+            }
+        )
+        self.env.ref(SEND_CRON_XMLID)._trigger()
+
+    # ------------------------------------------------------------------
+    # Wake-up of the sending job
+    # ------------------------------------------------------------------
+    @api.model
+    def _wake_up_sql(self):
+        """The query that wakes the sending job up once this transaction
+        commits: a due trigger row (the one ir.cron._trigger() writes,
+        without its read of the whole cron record: this runs in the commit
+        of every write that fires a rule), and the cron workers notified
+        after the commit, once per transaction. The row is written at every
+        flush: a savepoint rolled back may have taken an earlier one."""
+        cron_id = self.env["ir.cron"]._webhook_send_cron_id()
+        postcommit = self.env.cr.postcommit
+        if WAKE_KEY not in postcommit.data:
+            postcommit.data[WAKE_KEY] = True
+            postcommit.add(self.env["ir.cron"].sudo().browse(cron_id)._notifydb)
+        return SQL(
+            """INSERT INTO ir_cron_trigger
+                      (cron_id, call_at, create_uid, create_date, write_uid, write_date)
+               VALUES (%(cron)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s)""",
+            cron=cron_id,
+            now=fields.Datetime.now(),
+            uid=self.env.uid,
+        )
+
+    @api.model
+    def _schedule_wakeup(self):
+        """Run again now if events or due deliveries are left (the time
+        budget ran out, or they were committed during this run), else when
+        the next retry is due. Triggers made during the run outlive the
+        clean-up at its end (Odoo deletes those older than the run's start);
+        ir.cron's _reschedule_later() override covers events committed
+        after this check."""
+        self.env["webhook.log"].flush_model(["log_type", "state", "next_attempt_date"])
+        self.env.cr.execute(
+            """SELECT min(next_attempt_date),
+                      EXISTS (SELECT 1 FROM webhook_outbound_event)
+                 FROM webhook_log
+                WHERE log_type = 'send' AND state = 'pending'"""
+        )
+        next_date, events_left = self.env.cr.fetchone()
+        cron = self.env.ref(SEND_CRON_XMLID)
+        if events_left or (next_date and next_date <= fields.Datetime.now()):
+            cron._trigger()
+        elif next_date:
+            cron._trigger(at=next_date)
