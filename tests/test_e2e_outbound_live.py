@@ -15,9 +15,9 @@ import uuid
 
 import psycopg2
 import pytest
-from conftest import pg_settings
 from helpers.checks import partner_invoice_rule
-from receiver import Receiver, verify_signature
+from helpers.receiver import verify_signature
+from helpers.server import pg_settings
 
 NOTIFY_WAIT = 20  # seconds, bounded waits only
 POST_WAIT = 90  # longer than the cron thread's own polling interval
@@ -26,13 +26,6 @@ POST_WAIT = 90  # longer than the cron thread's own polling interval
 @pytest.fixture(scope="module")
 def server(odoo_servers):
     return odoo_servers(name="cron", extra_args=("--max-cron-threads", "1"))
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.stop()
 
 
 def test_commit_wakes_the_cron_thread(server, receiver):

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 import requests
-from helpers.checks import assert_error_envelope
+from helpers.checks import assert_error_envelope, in_parallel, parallel_upserts
 
 PARALLEL = 20
 
@@ -24,26 +24,6 @@ def server(odoo_servers):
 
 def partner_params(vals):
     return {"model": "res.partner", "vals": vals}
-
-
-def in_parallel(count, call):
-    """Run ``call(n)`` in ``count`` threads released at once; the answers."""
-    barrier = threading.Barrier(count, timeout=60)
-    answers = [None] * count
-
-    def run(n):
-        barrier.wait()
-        answers[n] = call(n)
-
-    threads = [
-        threading.Thread(target=run, args=(n,), daemon=True) for n in range(count)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-        assert not thread.is_alive(), "a call is stuck: deadlock?"
-    return answers
 
 
 def test_freeze_5_mb_unparsed_body_while_health_answers(server):
@@ -109,22 +89,6 @@ def test_request_size_limit_refuses_before_reading(server):
     assert "33554432" in body["result"]["messages"], body
 
 
-def _upsert_all(server, ref, label):
-    def call(n):
-        return server.api(
-            "create_update_data",
-            partner_params(
-                {
-                    "search_key": {"ref": ref},
-                    "payload": {"name": f"{label} {n}", "ref": ref},
-                }
-            ),
-            headers={"Connection": "close"},
-        )
-
-    return in_parallel(PARALLEL, call)
-
-
 def _assert_one_created(server, answers, ref):
     assert [status for status, _body in answers] == [200] * PARALLEL, answers
     messages = Counter(body["result"]["messages"].split()[0] for _s, body in answers)
@@ -150,7 +114,7 @@ def test_concurrent_upserts_create_one_record(server, history):
         first_id = body["result"]["result"]["id"]
         change = {"ref": f"{ref}-old"} if history == "renamed" else {"active": False}
         server.rpc("res.partner", "write", [first_id], change)
-    answers = _upsert_all(server, ref, history)
+    answers = parallel_upserts(server, ref, PARALLEL, history)
     _assert_one_created(server, answers, ref)
 
 

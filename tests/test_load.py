@@ -17,6 +17,7 @@ import uuid
 from collections import Counter
 
 import pytest
+from helpers.checks import parallel_upserts
 
 CLIENTS = 16
 DURATION = 20.0  # seconds of load, at most
@@ -56,66 +57,58 @@ class Client(threading.Thread):
             # 1 in 4 calls upserts one of SHARED_KEYS keys shared by all.
             step = seq % 4
             if step == 0:
-                ref = f"LOAD-{self.run_tag}-{self.number}-{seq}"
-                status, body = self.call(
-                    "create_data",
-                    partner_params(
-                        {
-                            "payload": {
-                                "name": f"Load {self.number}-{seq}",
-                                "ref": ref,
-                                "country_id": {"code": "TH"},
-                            }
-                        }
-                    ),
-                )
-                if status == 200:
-                    last_id = body["result"]["result"]["id"]
-                    self.created[ref] = last_id
+                last_id = self.create(seq) or last_id
             elif step == 1:
-                key = (seq // 4) % SHARED_KEYS
-                ref = f"LOAD-{self.run_tag}-shared-{key}"
-                status, _body = self.call(
-                    "create_update_data",
-                    partner_params(
-                        {
-                            "search_key": {"ref": ref},
-                            "payload": {
-                                "name": f"Shared {key}",
-                                "ref": ref,
-                                "comment": f"client {self.number}",
-                            },
-                        }
-                    ),
-                )
-                if status == 200:
-                    self.upserted[ref] += 1
+                self.upsert_shared(seq)
             elif step == 2:
-                self.call(
-                    "search_data",
-                    partner_params(
-                        {
-                            "payload": {
-                                "search_field": ["name", "ref", "country_id{code}"],
-                                "search_domain": [
-                                    ["ref", "=like", f"LOAD-{self.run_tag}-%"]
-                                ],
-                                "limit": 20,
-                                "order": "id desc",
-                            }
-                        }
-                    ),
-                )
+                self.search()
             elif last_id:
-                self.call(
-                    "update_data",
-                    partner_params(
-                        {
-                            "search_key": {"id": last_id},
-                            "payload": {"phone": f"+66 {self.number} {seq}"},
-                        }
-                    ),
-                )
+                self.update(seq, last_id)
+
+    def create(self, seq):
+        """create_data of a partner of this client's; its id (None if refused)."""
+        ref = f"LOAD-{self.run_tag}-{self.number}-{seq}"
+        payload = {
+            "name": f"Load {self.number}-{seq}",
+            "ref": ref,
+            "country_id": {"code": "TH"},
+        }
+        status, body = self.call("create_data", partner_params({"payload": payload}))
+        if status != 200:
+            return None
+        self.created[ref] = body["result"]["result"]["id"]
+        return self.created[ref]
+
+    def upsert_shared(self, seq):
+        key = (seq // 4) % SHARED_KEYS
+        ref = f"LOAD-{self.run_tag}-shared-{key}"
+        payload = {
+            "name": f"Shared {key}",
+            "ref": ref,
+            "comment": f"client {self.number}",
+        }
+        status, _body = self.call(
+            "create_update_data",
+            partner_params({"search_key": {"ref": ref}, "payload": payload}),
+        )
+        if status == 200:
+            self.upserted[ref] += 1
+
+    def search(self):
+        payload = {
+            "search_field": ["name", "ref", "country_id{code}"],
+            "search_domain": [["ref", "=like", f"LOAD-{self.run_tag}-%"]],
+            "limit": 20,
+            "order": "id desc",
+        }
+        self.call("search_data", partner_params({"payload": payload}))
+
+    def update(self, seq, record_id):
+        payload = {"phone": f"+66 {self.number} {seq}"}
+        self.call(
+            "update_data",
+            partner_params({"search_key": {"id": record_id}, "payload": payload}),
+        )
 
 
 def error_lines(server, offset):
@@ -245,31 +238,8 @@ def test_concurrent_upserts_of_one_key(server):
     log_offset = log_size(server)
     for round_ in range(ROUNDS):
         ref = f"RACE-{uuid.uuid4().hex[:8]}"
-        barrier = threading.Barrier(CLIENTS, timeout=60)
-        answers = [None] * CLIENTS
 
-        def upsert(n, ref=ref, barrier=barrier, answers=answers):
-            barrier.wait()
-            answers[n] = server.api(
-                "create_update_data",
-                partner_params(
-                    {
-                        "search_key": {"ref": ref},
-                        "payload": {"name": f"Race {n}", "ref": ref},
-                    }
-                ),
-                headers={"Connection": "close"},
-            )
-
-        threads = [
-            threading.Thread(target=upsert, args=(n,), daemon=True)
-            for n in range(CLIENTS)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(300)
-            assert not thread.is_alive(), "an upsert is stuck: deadlock?"
+        answers = parallel_upserts(server, ref, CLIENTS, "Race")
         assert [status for status, _body in answers] == [200] * CLIENTS, answers
         messages = Counter(
             body["result"]["messages"].split()[0] for _status, body in answers

@@ -11,196 +11,17 @@ Usage (scripts/bench.sh prepares the database and the server)::
 """
 
 import argparse
-import json
-import re
-import socket
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import requests
+from bench_client import Client, DelayProxy, measure, unique_names
+from bench_outbound import OutboundBenchmarks
 
 BENCHMARKS = ("create", "search", "query_counts", "logging", "outbound", "memory")
-LOG_LINE = re.compile(r'"POST (\S+) HTTP/[\d.]+" (\d+) - (\d+) ')
 
 
-class Client:
-    def __init__(self, url, db, login, password, key, log_path):
-        self.url = url.rstrip("/")
-        self.db = db
-        self.login = login
-        self.key = key
-        self.password = password
-        self.http = requests.Session()
-        self.log_path = Path(log_path) if log_path else None
-        self.uid = self.rpc("common", "login", db, login, password)
-        self.rpc_id = 0
-
-    # -- native JSON-RPC ------------------------------------------------
-    def rpc(self, service, method, *args):
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": args},
-        }
-        answer = self.http.post(f"{self.url}/jsonrpc", json=body, timeout=300).json()
-        if "error" in answer:
-            raise RuntimeError(json.dumps(answer["error"])[:2000])
-        return answer["result"]
-
-    def execute_kw(self, model, method, args, kwargs=None):
-        return self.rpc(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.key,
-            model,
-            method,
-            args,
-            kwargs or {},
-        )
-
-    # -- the webhook API ------------------------------------------------
-    def api(self, route, params):
-        response = self.http.post(
-            f"{self.url}/api/{route}",
-            json={"params": params},
-            headers={"Authorization": f"Bearer {self.key}"},
-            timeout=300,
-        )
-        body = response.json()
-        if response.status_code != 200:
-            raise RuntimeError(
-                f"{route}: {response.status_code} {json.dumps(body)[:2000]}"
-            )
-        return body["result"]["result"]
-
-    # -- measuring ------------------------------------------------------
-    def log_offset(self):
-        return self.log_path.stat().st_size if self.log_path else 0
-
-    def queries_since(self, offset):
-        """SQL queries of the requests logged since ``offset`` (summed)."""
-        if not self.log_path:
-            return None
-        for _ in range(50):  # the access line is written just after the answer
-            with open(self.log_path, "rb") as log:
-                log.seek(offset)
-                text = log.read().decode("utf-8", "replace")
-            counts = [int(m.group(3)) for m in LOG_LINE.finditer(text)]
-            if counts:
-                return sum(counts)
-            time.sleep(0.02)
-        return None
-
-
-def measure(contenders, rounds):
-    """Run each contender once per round, interleaved; return medians (s)."""
-    times = {name: [] for name in contenders}
-    queries = {}
-    for _ in range(rounds):
-        for name, (client, func) in contenders.items():
-            offset = client.log_offset()
-            started = time.perf_counter()
-            func()
-            times[name].append(time.perf_counter() - started)
-            time.sleep(0.05)
-            queries[name] = client.queries_since(offset)
-    return {name: statistics.median(values) for name, values in times.items()}, queries
-
-
-def unique_names(client, model, domain, count):
-    rows = client.execute_kw(
-        model, "search_read", [domain], {"fields": ["name"], "limit": 400}
-    )
-    seen = {}
-    for row in rows:
-        seen[row["name"]] = seen.get(row["name"], 0) + 1
-    names = [name for name, n in seen.items() if n == 1][:count]
-    if len(names) < count:
-        raise RuntimeError(
-            f"need {count} {model} with unique names, found {len(names)}"
-        )
-    return names
-
-
-class Receiver:
-    """A local webhook receiver: answers 200 after ``delay`` seconds."""
-
-    def __init__(self):
-        receiver = self
-        self.delay = 0.0
-        self.count = 0
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                time.sleep(receiver.delay)
-                receiver.count += 1
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class DelayProxy:
-    """A TCP proxy on 127.0.0.1 that holds every chunk ``delay`` seconds in
-    each direction: a client ``2 * delay`` away from the server (its network
-    round trip), the same for every contender."""
-
-    def __init__(self, target_port, delay):
-        self.delay = delay
-        self.target = ("127.0.0.1", target_port)
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _addr = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self.target)
-            for src, dst in ((client, server), (server, client)):
-                threading.Thread(
-                    target=self._pump, args=(src, dst), daemon=True
-                ).start()
-
-    def _pump(self, src, dst):
-        try:
-            while chunk := src.recv(65536):
-                time.sleep(self.delay)
-                dst.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for sock in (src, dst):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def stop(self):
-        self.sock.close()
-
-
-class Bench:
+class Bench(OutboundBenchmarks):
     """One benchmark per method; each appends rows to ``self.rows``."""
 
     def __init__(self, client, rounds, server_pid=None, rtt_ms=0):
@@ -332,9 +153,9 @@ class Bench:
             "ratio <= 0.33 (3x faster)",
         )
 
-    def bench_search(self):
+    def _seed_orders(self, domain):
+        """200 orders of 10 lines matching ``domain`` (made once)."""
         c = self.c
-        domain = [("client_order_ref", "=", "BENCH-S")]
         existing = c.execute_kw("sale.order", "search_count", [domain])
         for _ in range(existing, 200, 20):
             lines = [
@@ -347,6 +168,11 @@ class Bench:
                 "order_line": lines,
             }
             c.execute_kw("sale.order", "create", [[order] * 20])
+
+    def bench_search(self):
+        c = self.c
+        domain = [("client_order_ref", "=", "BENCH-S")]
+        self._seed_orders(domain)
         fields = [
             "name",
             "partner_id{name,email}",
@@ -387,7 +213,8 @@ class Bench:
             "ratio <= 1.1",
         )
 
-    def bench_query_counts(self):
+    def _bench_tags(self):
+        """100 partner tags, made once; their names."""
         c = self.c
         tags = [f"BENCH tag {i}" for i in range(100)]
         have = {
@@ -402,6 +229,11 @@ class Bench:
         missing = [{"name": t} for t in tags if t not in have]
         if missing:
             c.execute_kw("res.partner.category", "create", [missing])
+        return tags
+
+    def bench_query_counts(self):
+        c = self.c
+        tags = self._bench_tags()
 
         def m2m(n):
             records = [{"name": t} for t in tags[:n]]
@@ -462,137 +294,6 @@ class Bench:
             None,
             "ratio <= 1.15",
         )
-
-    def bench_outbound(self):
-        """write() cost of outbound rules, and delivery throughput."""
-        c = self.c
-        receiver = Receiver()
-        try:
-            self._bench_outbound(c, receiver)
-        finally:
-            receiver.stop()
-
-    def _bench_outbound(self, c, receiver):
-        icp = "ir.config_parameter"
-        c.execute_kw(
-            icp, "set_param", ["webhook.outbound_allowed_hosts", '["127.0.0.1"]']
-        )
-        # Rules left by an interrupted run would skew every figure below.
-        leftovers = c.execute_kw(
-            "webhook.outbound.rule",
-            "search",
-            [[("name", "=like", "bench %"), ("active", "in", [True, False])]],
-        )
-        if leftovers:
-            c.execute_kw("webhook.outbound.rule", "unlink", [leftovers])
-        model_id = c.execute_kw("ir.model", "search", [[("model", "=", "res.partner")]])
-        partner = c.execute_kw("res.partner", "create", [{"name": "bench outbound"}])
-        counter = iter(range(10**9))
-
-        def write_ref():
-            c.execute_kw(
-                "res.partner", "write", [[partner], {"ref": f"W-{next(counter)}"}]
-            )
-
-        def block():
-            write_ref()  # warm after any registry change
-            values = []
-            for _ in range(self.rounds * 4):
-                started = time.perf_counter()
-                write_ref()
-                values.append(time.perf_counter() - started)
-            return statistics.median(values)
-
-        base = {"model_id": model_id[0], "endpoint_source": "static"}
-        base["endpoint_url"] = f"{receiver.url}/hook"
-        no_rule_1 = block()
-        # 10 rules watching the written field, none of which matches.
-        never = [
-            {
-                **base,
-                "name": f"bench never {i}",
-                "domain": f"[('ref', '=', 'NEVER-{i}')]",
-            }
-            for i in range(10)
-        ]
-        never_ids = c.execute_kw("webhook.outbound.rule", "create", [never])
-        with_rules = block()
-        c.execute_kw("webhook.outbound.rule", "write", [never_ids, {"active": False}])
-        no_rule_2 = block()
-        no_rule = (no_rule_1 + no_rule_2) / 2
-        self.row(
-            "4. write() of a watched field on res.partner, 10 rules that do not match",
-            "no rule (before and after)",
-            with_rules,
-            no_rule,
-            None,
-            None,
-            "ratio <= 1.05",
-        )
-        # One rule that fires on every write, its receiver taking 2 s.
-        receiver.delay = 2.0
-        fire = {**base, "name": "bench fire", "domain": "[('ref', '=like', 'W-%')]"}
-        fire_id = c.execute_kw("webhook.outbound.rule", "create", [fire])
-        c.execute_kw("res.partner", "write", [[partner], {"ref": "reset"}])
-
-        def timed_write(ref):
-            c.execute_kw("res.partner", "write", [[partner], {"ref": "reset"}])
-            started = time.perf_counter()
-            c.execute_kw("res.partner", "write", [[partner], {"ref": ref}])
-            return time.perf_counter() - started
-
-        fired, quiet = [], []
-        for _ in range(self.rounds * 2):
-            fired.append(timed_write(f"W-{next(counter)}"))  # fires
-            quiet.append(timed_write(f"X-{next(counter)}"))  # same field, no match
-        fired, quiet = statistics.median(fired), statistics.median(quiet)
-        name = "4. write() that queues a delivery to a receiver taking 2 s"
-        target = "ratio <= 1.2 (sent after commit, in the background)"
-        self.row(name, "no rule", fired, no_rule, None, None, target)
-        self.row(name, "same write, rule not matching", fired, quiet, None, None, "-")
-        # Throughput: N pending deliveries to a fast receiver, one cron run.
-        receiver.delay = 0.0
-        self._drain_deliveries(c)
-        receiver.count = 0
-        # 100 records, one committed write each: transitions of one record
-        # that the job has not handled yet are announced once (coalesced).
-        n = 100
-        names = [f"bench throughput {i}" for i in range(n)]
-        targets = c.execute_kw("res.partner", "search", [[("name", "in", names)]])
-        if len(targets) < n:
-            targets += c.execute_kw(
-                "res.partner", "create", [[{"name": x} for x in names[len(targets) :]]]
-            )
-        c.execute_kw("res.partner", "write", [targets, {"ref": "reset"}])
-        for target in targets:
-            c.execute_kw(
-                "res.partner", "write", [[target], {"ref": f"W-{next(counter)}"}]
-            )
-        started = time.perf_counter()
-        self._drain_deliveries(c)
-        elapsed = time.perf_counter() - started
-        c.execute_kw("webhook.outbound.rule", "unlink", [[fire_id, *never_ids]])
-        self.notes.append(
-            f"4. Delivery throughput: {receiver.count} deliveries sent in "
-            f"{elapsed:.2f} s by one worker = {receiver.count / elapsed:.0f} per "
-            "second (target >= 50)"
-        )
-
-    def _drain_deliveries(self, c):
-        """Run the sending job until nothing is pending (bounded)."""
-        cron = self.c.execute_kw(
-            "ir.model.data",
-            "search_read",
-            [[("module", "=", "webhook_fastapi_outbound")]],
-            {"fields": ["name", "res_id", "model"]},
-        )
-        cron_id = next(r["res_id"] for r in cron if r["model"] == "ir.cron")
-        domain = [("log_type", "=", "send"), ("state", "=", "pending")]
-        for _ in range(60):
-            c.execute_kw("ir.cron", "method_direct_trigger", [[cron_id]])
-            if not c.execute_kw("webhook.log", "search_count", [domain]):
-                return
-        raise RuntimeError("deliveries still pending after 60 runs of the job")
 
     def bench_memory(self):
         if not self.server_pid:

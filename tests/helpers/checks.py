@@ -1,5 +1,7 @@
 """Checks shared by the end-to-end suites."""
 
+import threading
+
 # Row counts a refused request must not change (the API log's own Full Log
 # attachments excepted: a refused call is logged, and a long one is attached).
 COUNTS = {
@@ -31,6 +33,63 @@ def assert_error_envelope(body, request_id=None):
     assert body["result"]["result"] is None, body
     assert isinstance(body["result"]["messages"], str), body
     assert body["result"]["messages"].strip(), body
+
+
+def assert_refused(server, route, status=None, **api_kwargs):
+    """``server.api(route, **api_kwargs)`` is refused: ``status`` (any 4xx
+    when None) with the error envelope, no row changed, and one Failed log
+    entry with that status. Returns the answer's body."""
+    before, first_log = row_counts(server), server.last_log_id()
+    code, body = server.api(route, **api_kwargs)
+    if status is None:
+        assert 400 <= code < 500, body
+    else:
+        assert code == status, body
+    assert_error_envelope(body)
+    assert row_counts(server) == before
+    [(state, logged)] = server.sql(
+        "SELECT state, http_status FROM webhook_log WHERE id > %s", [first_log]
+    )
+    assert (state, logged) == ("failed", code)
+    return body
+
+
+def in_parallel(count, call):
+    """Run ``call(n)`` in ``count`` threads released at once; the answers."""
+    barrier = threading.Barrier(count, timeout=60)
+    answers = [None] * count
+
+    def run(n):
+        barrier.wait()
+        answers[n] = call(n)
+
+    threads = [
+        threading.Thread(target=run, args=(n,), daemon=True) for n in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+        assert not thread.is_alive(), "a call is stuck: deadlock?"
+    return answers
+
+
+def parallel_upserts(server, ref, count, label):
+    """``count`` create_update_data calls of one partner key ``ref`` at the
+    same instant (names ``"<label> <n>"``); their (status, body) answers."""
+
+    def upsert(n):
+        vals = {
+            "search_key": {"ref": ref},
+            "payload": {"name": f"{label} {n}", "ref": ref},
+        }
+        return server.api(
+            "create_update_data",
+            {"model": "res.partner", "vals": vals},
+            headers={"Connection": "close"},
+        )
+
+    return in_parallel(count, upsert)
 
 
 def partner_invoice_rule(server, name, endpoint_url):
