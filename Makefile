@@ -6,8 +6,8 @@ help:
 	@echo "make run-bg   the same, detached; returns when the API answers"
 	@echo "make stop     stop the detached server"
 	@echo "make test     lint, Odoo tests, install check, wheels, end-to-end tests"
-	@echo "make lint     ruff and pylint-odoo only"
-	@echo "make format   let ruff fix and reformat the code"
+	@echo "make lint     every hook of .pre-commit-config.yaml (checks, changes nothing)"
+	@echo "make format   the same hooks, letting them fix what they can"
 	@echo "make bench    benchmarks (tests/bench/)"
 	@echo "make clean    drop this checkout's databases and .state/"
 

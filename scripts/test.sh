@@ -3,7 +3,7 @@
 # database, a clean install check, the wheels, then the end-to-end suite.
 #
 # For quicker local runs:
-#   SKIP_LINT=1        no ruff/pylint
+#   SKIP_LINT=1        no pre-commit hooks
 #   SKIP_E2E=1         no top-level pytest suite (tests/)
 #   TEST_TAGS=...      Odoo --test-tags (default: /<addon> for each addon)
 #   PYTEST_ARGS=...    extra pytest arguments (e.g. "-k openapi -x")

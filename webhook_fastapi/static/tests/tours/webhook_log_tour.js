@@ -20,11 +20,13 @@ registry.category("web_tour.tours").add("webhook_fastapi_log_tour", {
     steps: () => [
         {
             content: "The list shows the logged call",
-            trigger: ".o_list_view .o_data_row td[name=route]:contains(/api/create_data)",
+            trigger:
+                ".o_list_view .o_data_row td[name=route]:contains(/api/create_data)",
         },
         {
             content: "Open the entry",
-            trigger: ".o_list_view .o_data_row:first td[name=model_name]:contains(res.partner)",
+            trigger:
+                ".o_list_view .o_data_row:first td[name=model_name]:contains(res.partner)",
             run: "click",
         },
         {
@@ -37,7 +39,9 @@ registry.category("web_tour.tours").add("webhook_fastapi_log_tour", {
             trigger: ".o_form_view .o_field_widget[name=request_preview]",
             run() {
                 if (this.anchor.textContent.includes("TOUR-END-MARKER")) {
-                    fail("The preview holds the whole request: expected it cut at the limit");
+                    fail(
+                        "The preview holds the whole request: expected it cut at the limit"
+                    );
                 }
             },
         },
@@ -77,8 +81,13 @@ registry.category("web_tour.tours").add("webhook_fastapi_log_tour", {
                 } catch {
                     fail(`The Full Log is not JSON: ${text.slice(0, 200)}`);
                 }
-                if (!JSON.stringify(full.request).includes("TOUR-END-MARKER") || !full.response) {
-                    fail(`The Full Log misses the end of the request: ${text.slice(0, 200)}`);
+                if (
+                    !JSON.stringify(full.request).includes("TOUR-END-MARKER") ||
+                    !full.response
+                ) {
+                    fail(
+                        `The Full Log misses the end of the request: ${text.slice(0, 200)}`
+                    );
                 }
                 document.body.classList.add("o_webhook_full_log_checked");
             },
