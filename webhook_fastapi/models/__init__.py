@@ -4,4 +4,5 @@ from . import webhook_log_replay
 from . import webhook_api_service
 from . import webhook_api_auth
 from . import webhook_api_routes
+from . import webhook_api_format
 from . import webhook_upsert_key

@@ -12,6 +12,8 @@ from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
 from ..tools import ApiError
 
+# The header the original addon's clients send the key in (see the readme).
+API_KEY_HEADER = "x-api-key"
 BEARER = re.compile(r"^\s*bearer\s+(\S*)\s*$", re.IGNORECASE)
 JSON_CONTENT_TYPE = re.compile(
     r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE
@@ -37,13 +39,11 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_authenticate(self, http_info):
-        """Return the uid of the caller: an API key wins over a session."""
-        authorization = _header(http_info, "authorization")
-        if authorization is not None:
-            match = BEARER.match(authorization)
-            if not match:
-                raise ApiError("Authorization header must be 'Bearer <api key>'", 401)
-            key = match.group(1)
+        """Return the uid of the caller: an API key wins over a session, and
+        ``Authorization: Bearer`` over ``x-api-key`` (where the original
+        addon's clients send the same key)."""
+        key = self._api_key_of(http_info)
+        if key is not None:
             uid = key and self._api_key_uid(key)
             if not uid:
                 raise ApiError("Invalid API key", 401)
@@ -57,11 +57,24 @@ class WebhookApiService(models.AbstractModel):
                 )
             return uid
         raise ApiError(
-            "Authentication required: send 'Authorization: Bearer <api key>' "
-            "or the session "
-            "cookie from /web/session/authenticate",
+            "Authentication required: send the API key as "
+            "'Authorization: Bearer <api key>' or as 'x-api-key: <api key>', "
+            "or the session cookie from /web/session/authenticate",
             401,
         )
+
+    @api.model
+    def _api_key_of(self, http_info):
+        """The API key the request carries ('' when a header is empty), or
+        None when it carries none."""
+        authorization = _header(http_info, "authorization")
+        if authorization is not None:
+            match = BEARER.match(authorization)
+            if not match:
+                raise ApiError("Authorization header must be 'Bearer <api key>'", 401)
+            return match.group(1)
+        api_key = _header(http_info, API_KEY_HEADER)
+        return None if api_key is None else api_key.strip()
 
     @api.model
     def _api_identify(self, http_info):
@@ -149,4 +162,8 @@ class WebhookApiService(models.AbstractModel):
 
 def _header(http_info, name):
     headers = http_info.get("headers") or {}
-    return headers.get(name, headers.get(name.title()))
+    if name in headers:
+        return headers[name]
+    # Header names are case-insensitive; clients write x-api-key in any case.
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)

@@ -20,7 +20,6 @@ from ..tools.outcome import ApiOutcome
 from ..tools.params import param_int
 from ..tools.serializer import check_spec
 
-DEFAULT_SEARCH_FIELDS = ["id", "display_name"]
 DEFAULT_SEARCH_MAX_LIMIT = 1000
 # Context keys a caller may set in call_function. Anything that could switch
 # users, skip checks or touch module installation is left out on purpose.
@@ -58,10 +57,19 @@ class WebhookApiService(models.AbstractModel):
         model = self._api_model(params.model, "write")
         vals = params.vals
         spec = self._api_result_spec(model, vals.result_field)
-        record = self._api_find_one(model, vals.search_key, self._api_converter())
+        # The original format answers success when nothing matches; several
+        # matches are refused in both formats (the original updated them all).
+        record = self._api_find_one(
+            model,
+            vals.search_key,
+            self._api_converter(),
+            missing_ok=self._api_original(),
+        )
+        if not record:
+            return self._api_nothing_updated(model, vals)
         self._api_write_values(model, vals, record)
         return ApiOutcome(
-            result=self._api_result(record, spec),
+            result=self._api_update_result(record, vals, spec),
             message=f"Updated {model._name} {record.id}",
             record=record,
         )
@@ -92,7 +100,9 @@ class WebhookApiService(models.AbstractModel):
     def _route_search_data(self, params):
         model = self._api_model(params.model, "read")
         payload = params.vals.payload
-        spec = parse_field_spec(payload.search_field or DEFAULT_SEARCH_FIELDS)
+        spec = parse_field_spec(
+            payload.search_field or self._api_default_search_fields(model)
+        )
         check_spec(model, spec)
         domain = parse_domain(payload.search_domain)
         check_domain_fields(model, domain)
@@ -104,7 +114,9 @@ class WebhookApiService(models.AbstractModel):
             )
         except (ValueError, AssertionError) as exc:
             raise ApiError(f"Invalid search_domain: {exc}") from None
-        result = serialize_records(records, spec, with_id=True)
+        result = serialize_records(
+            records, spec, with_id=True, original=self._api_original()
+        )
         return ApiOutcome(result=result, message=f"{len(result)} record(s) found")
 
     @api.model

@@ -31,6 +31,7 @@ from ..tools import ApiError, parse_field_spec, serialize_records
 from ..tools.converter import PayloadConverter
 from ..tools.errors import check_json_value, schema_error_message
 from ..tools.extendable_context import extendable_registry
+from ..tools.original_format import CallNotes
 from ..tools.outcome import ApiOutcome
 from ..tools.params import param_bool, param_str_list
 from ..tools.serializer import check_spec
@@ -95,13 +96,16 @@ class WebhookApiService(models.AbstractModel):
         if request is None:
             with extendable_registry(self.env.cr.dbname):
                 request = spec.request_model.model_validate(body)
-        service = self._api_user_env(uid)
+        notes = CallNotes()
+        service = self._api_user_env(uid).with_context(webhook_api_notes=notes)
         handler = getattr(service, spec.handler, None)
         if handler is None:
             # Routes are mounted per process: an addon that added this one
             # is not installed in this database.
             raise ApiError(f"No such route in this database: {route}", 404)
-        return handler(request.params)
+        outcome = handler(request.params)
+        outcome.message = notes.append_to(outcome.message)
+        return outcome
 
     @api.model
     def _api_fail(self, route, exc, savepoint):
@@ -136,7 +140,8 @@ class WebhookApiService(models.AbstractModel):
         self, route, body, http_info, outcome, uid, started, log_extra=None
     ):
         """Envelope and log entry of ``outcome``: for every answer, also the
-        refusals the dispatcher makes before any route runs."""
+        refusals the dispatcher makes before any route runs. The log keeps
+        the truthful status, whatever status the response format sends."""
         response = self._api_envelope(body, outcome)
         self._api_log(
             route=route,
@@ -151,7 +156,7 @@ class WebhookApiService(models.AbstractModel):
             duration_ms=(time.perf_counter() - started) * 1000.0,
             log_extra=log_extra,
         )
-        return outcome.status, response
+        return self._api_wire_status(outcome.status), response
 
     @api.model
     def _api_envelope(self, body, outcome):
@@ -229,7 +234,11 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_converter(self):
-        return PayloadConverter(self.env, self._api_company_free_models())
+        return PayloadConverter(
+            self.env,
+            self._api_company_free_models(),
+            ignore_unknown=self._api_original(),
+        )
 
     @api.model
     def _api_company_free_models(self):
@@ -237,14 +246,17 @@ class WebhookApiService(models.AbstractModel):
         return param_str_list(icp, "webhook.ignore_checkcompany_model")
 
     @api.model
-    def _api_find_one(self, model, search_key, converter):
-        """The one record ``search_key`` matches: 404 when none, 409 when several."""
+    def _api_find_one(self, model, search_key, converter, missing_ok=False):
+        """The one record ``search_key`` matches: 404 when none (an empty
+        recordset with ``missing_ok``), 409 when several."""
         if not isinstance(search_key, dict) or not search_key:
             raise ApiError(
                 'search_key must be an object of lookup values, e.g. {"ref": "X"}'
             )
         lookup = converter._lookup(model, search_key, None, "search_key", 0)
         converter.resolve()
+        if not lookup.ids and missing_ok:
+            return model.browse()
         if not lookup.ids:
             raise ApiError(
                 f"No record of '{model._name}' matches search_key {lookup.describe()}",
@@ -269,7 +281,9 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_result(self, record, spec):
-        return serialize_records(record, spec, with_id=True)[0]
+        return serialize_records(
+            record, spec, with_id=True, original=self._api_original()
+        )[0]
 
     @api.model
     def _api_record_values(self, model, vals):
@@ -287,6 +301,7 @@ class WebhookApiService(models.AbstractModel):
             vals.auto_create,
             update=bool(record),
         )
+        self._api_note_ignored(model, converter.ignored)
         values = converter.build(node)
         values.update(self._api_record_values(model, vals))
         if record is None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from odoo.api import Environment
 
@@ -25,6 +25,15 @@ bearer_scheme = HTTPBearer(
     scheme_name="OdooApiKey",
     description="An Odoo API key (Preferences > Account Security > New API Key). "
     "Alternatively, the session cookie of /web/session/authenticate.",
+)
+# The same key in the header the original addon's clients use; a Bearer
+# key wins when both are sent.
+api_key_header_scheme = APIKeyHeader(
+    name="x-api-key",
+    auto_error=False,
+    scheme_name="OdooApiKeyHeader",
+    description="The same Odoo API key, as `x-api-key: <key>` "
+    "(`Authorization: Bearer` wins when both are sent).",
 )
 
 
@@ -47,7 +56,7 @@ ERROR_RESPONSES = {
 
 webhook_router = APIRouter(
     tags=["webhook"],
-    dependencies=[Depends(bearer_scheme)],
+    dependencies=[Depends(bearer_scheme), Depends(api_key_header_scheme)],
     responses=ERROR_RESPONSES,
 )
 

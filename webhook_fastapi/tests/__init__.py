@@ -10,3 +10,4 @@ from . import test_spec_examples
 from . import test_webhook_log
 from . import test_webhook_log_tour
 from . import test_hostile_input
+from . import test_original_format

@@ -63,9 +63,14 @@ class Node:
 class PayloadConverter:
     """Converts payloads for one API call (lookups are shared by the call)."""
 
-    def __init__(self, env, company_free_models=()):
+    def __init__(self, env, company_free_models=(), ignore_unknown=False):
         self.env = env
         self.company_free_models = set(company_free_models)
+        # The original addon's clients send keys that are not fields and
+        # expect them dropped: allowed only when the caller asks, and the
+        # paths are kept in ``ignored`` so that the answer can say so.
+        self.ignore_unknown = ignore_unknown
+        self.ignored = []
         self._lookups = {}
 
     # -- pass 1 ---------------------------------------------------------
@@ -106,31 +111,35 @@ class PayloadConverter:
                 payload.pop(ATTACHMENTS_KEY), f"{path}.{ATTACHMENTS_KEY}"
             )
         for name, value in payload.items():
-            fpath = f"{path}.{name}"
-            field = model._fields.get(name)
-            if field is None:
-                raise ApiError(
-                    f"Unknown field '{name}' on model '{model._name}' (at {fpath})"
-                )
-            if name in MAGIC_FIELDS:
-                raise ApiError(f"{fpath}: field '{name}' cannot be set")
-            if field.type == "many2one":
-                node.vals[name] = self._prepare_many2one(
-                    field, value, auto_create.get(name), fpath, depth
-                )
-            elif field.type == "many2many":
-                node.vals[name] = self._prepare_many2many(
-                    field, value, auto_create.get(name), fpath, depth
-                )
-            elif field.type == "one2many":
-                mode, children = self._prepare_one2many(
-                    field, value, update, fpath, depth
-                )
-                node.vals[name] = mode
-                node.children.append((name, children))
-            else:
-                node.vals[name] = convert_plain(model.env, field, value, fpath)
+            self._prepare_field(node, name, value, auto_create, update, depth)
         return node
+
+    def _prepare_field(self, node, name, value, auto_create, update, depth):
+        model, fpath = node.model, f"{node.path}.{name}"
+        field = model._fields.get(name)
+        if field is None:
+            if self.ignore_unknown:
+                self.ignored.append(fpath)
+                return
+            raise ApiError(
+                f"Unknown field '{name}' on model '{model._name}' (at {fpath})"
+            )
+        if name in MAGIC_FIELDS:
+            raise ApiError(f"{fpath}: field '{name}' cannot be set")
+        if field.type == "many2one":
+            node.vals[name] = self._prepare_many2one(
+                field, value, auto_create.get(name), fpath, depth
+            )
+        elif field.type == "many2many":
+            node.vals[name] = self._prepare_many2many(
+                field, value, auto_create.get(name), fpath, depth
+            )
+        elif field.type == "one2many":
+            mode, children = self._prepare_one2many(field, value, update, fpath, depth)
+            node.vals[name] = mode
+            node.children.append((name, children))
+        else:
+            node.vals[name] = convert_plain(model.env, field, value, fpath)
 
     @staticmethod
     def _check_auto_create(value, path):

@@ -16,7 +16,11 @@ class ApiOutcome:
     error_trace: str | None = None
     # Values an extension adds to the call's log entry (fields it defines).
     log_values: dict = field(default_factory=dict)
+    # Set when the answer's success differs from what ``status`` says: the
+    # original format answers success to an update that matches nothing,
+    # while the log keeps the status of the strict format.
+    success: bool | None = None
 
     @property
     def is_success(self):
-        return self.status < 400
+        return self.status < 400 if self.success is None else self.success

@@ -6,6 +6,7 @@ related records of every row are gathered and read together.
 """
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import fields, models
@@ -15,13 +16,17 @@ from .errors import ApiError
 RELATIONAL = ("many2one", "one2many", "many2many")
 
 
-def serialize_records(records, spec, with_id=False):
+def serialize_records(records, spec, with_id=False, original=False):
     """Serialize ``records`` following ``spec`` (see ``parse_field_spec``).
 
     - plain fields: JSON values; empty ones are ``None`` (booleans stay
       booleans); dates and datetimes are ISO strings (UTC for datetimes);
     - many2one: its id, or ``[{...}]`` (a list with one object) when expanded;
     - one2many / many2many: a list of ids, or of objects when expanded.
+
+    ``original`` renders as the original addon did (Odoo's ``read()``):
+    empty values are ``false`` and an unexpanded many2one is
+    ``[id, "display name"]``.
     """
     if not records:
         return []
@@ -33,39 +38,77 @@ def serialize_records(records, spec, with_id=False):
         else [{"id": rid} for rid in records.ids]
     )
     for name, sub in spec.items():
-        if sub is None:
-            continue
-        field = records._fields[name]
-        related_ids = set()
-        for row in rows:
-            value = row[name]
-            if field.type == "many2one":
-                if value:
-                    related_ids.add(value)
-            else:
-                related_ids.update(value)
-        comodel = records.env[field.comodel_name]
-        related = comodel.browse(sorted(related_ids))
-        # A related record the caller may not read (a record rule, another
-        # company) shows as its id alone instead of failing the whole answer.
-        readable = readable_subset(related)
-        by_id = {rid: {"id": rid} for rid in related.ids}
-        by_id.update(zip(readable.ids, serialize_records(readable, sub), strict=True))
-        for row in rows:
-            value = row[name]
-            if field.type == "many2one":
-                row[name] = [by_id[value]] if value else None
-            else:
-                row[name] = [by_id[rid] for rid in value]
+        if sub is not None:
+            _expand(records, rows, name, sub, original)
+    labels = _many2one_labels(records, rows, spec) if original else {}
     result = []
     for row in rows:
         out = {"id": row["id"]} if with_id or "id" in spec else {}
         for name in names:
             if name == "id":
                 continue
-            out[name] = _field_value(records._fields[name], row[name])
+            value = row[name]
+            if name in labels and value:
+                out[name] = [value, labels[name].get(value, False)]
+            else:
+                out[name] = _field_value(records._fields[name], value, original)
         result.append(out)
     return result
+
+
+def _expand(records, rows, name, sub, original):
+    """Replace the ids of field ``name`` in ``rows`` by the serialized
+    related records: one read for the related records of all rows."""
+    field = records._fields[name]
+    related_ids = set()
+    for row in rows:
+        value = row[name]
+        if field.type == "many2one":
+            if value:
+                related_ids.add(value)
+        else:
+            related_ids.update(value)
+    comodel = records.env[field.comodel_name]
+    related = comodel.browse(sorted(related_ids))
+    # A related record the caller may not read (a record rule, another
+    # company) shows as its id alone instead of failing the whole answer.
+    readable = readable_subset(related)
+    by_id = {rid: {"id": rid} for rid in related.ids}
+    by_id.update(
+        zip(
+            readable.ids,
+            serialize_records(readable, sub, original=original),
+            strict=True,
+        )
+    )
+    for row in rows:
+        value = row[name]
+        if field.type == "many2one":
+            row[name] = [by_id[value]] if value else None
+        else:
+            row[name] = [by_id[rid] for rid in value]
+
+
+def _many2one_labels(records, rows, spec):
+    """{field: {id: display name}} of the unexpanded many2one fields, one
+    read per related model. A record the caller may not read gets no name
+    (``[id, false]``), as it gets its id alone when expanded."""
+    fnames = [
+        name
+        for name, sub in spec.items()
+        if sub is None and records._fields[name].type == "many2one"
+    ]
+    ids_by_model = defaultdict(set)
+    for name in fnames:
+        comodel = records._fields[name].comodel_name
+        ids_by_model[comodel].update(row[name] for row in rows if row[name])
+    names = {}
+    for comodel, ids in ids_by_model.items():
+        readable = readable_subset(records.env[comodel].browse(sorted(ids)))
+        names[comodel] = {
+            row["id"]: row["display_name"] for row in readable.read(["display_name"])
+        }
+    return {name: names[records._fields[name].comodel_name] for name in fnames}
 
 
 def readable_subset(records):
@@ -104,15 +147,16 @@ def check_spec(model, spec, path=""):
             check_spec(model.env[field.comodel_name], sub, f"{path}{name}.")
 
 
-def _field_value(field, value):
+def _field_value(field, value, original=False):
+    empty = False if original else None
     if field.type == "boolean":
         return bool(value)
     if field.type in RELATIONAL:
         if isinstance(value, list):  # already expanded, or x2many ids
             return value
-        return value or None
+        return value or empty
     if value is False or value is None:
-        return None
+        return empty
     return to_jsonable(value)
 
 
