@@ -24,3 +24,6 @@ class WebhookOutboundEvent(models.Model):
     user_id = fields.Many2one("res.users", ondelete="set null")
     company_id = fields.Many2one("res.company", ondelete="set null")
     queued_at = fields.Datetime(required=True, default=fields.Datetime.now)
+    # Deletions only: the record is gone when the job runs, so its delivery
+    # (payload, problems, target URL) is built at unlink() and kept here.
+    snapshot = fields.Text("Deletion Snapshot")

@@ -75,12 +75,12 @@ class WebhookOutboundQueue(models.AbstractModel):
     @api.model
     def _push_events(self, queue):
         """Insert the events of ``queue`` ({(rule id, user id, company id):
-        {record id: None}}) and a wake-up of the sending job, in one query;
-        returns whether there were any events."""
+        {record id: deletion snapshot or None}}) and a wake-up of the sending
+        job, in one query; returns whether there were any events."""
         rows = [
-            (rule_id, res_id, user_id, company_id)
+            (rule_id, res_id, user_id, company_id, snapshot)
             for (rule_id, user_id, company_id), records in queue.items()
-            for res_id in records
+            for res_id, snapshot in records.items()
         ]
         if not rows:
             return False
@@ -88,10 +88,13 @@ class WebhookOutboundQueue(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO webhook_outbound_event
-                          (rule_id, res_id, user_id, company_id, queued_at)
-                   SELECT rule_id, res_id, user_id, company_id, %s
-                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[])
-                       AS event(rule_id, res_id, user_id, company_id);
+                          (rule_id, res_id, user_id, company_id, snapshot, queued_at)
+                   SELECT rule_id, res_id, user_id, company_id, snapshot, %s
+                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
+                                 %s::text[])
+                       AS event(rule_id, res_id, user_id, company_id, snapshot)
+                    -- a rule deleted since its data was cached: no event
+                    WHERE rule_id IN (SELECT id FROM webhook_outbound_rule);
                    %s""",
                 fields.Datetime.now(),
                 *columns,
@@ -108,10 +111,11 @@ class WebhookOutboundQueue(models.AbstractModel):
         handled. SKIP LOCKED: events another worker is building are left to
         it. A record that no longer matches its rule's domain (it left it
         again before the job ran), an archived rule or a deleted record
-        produce no delivery; several events of one rule and record, one."""
+        produce no delivery; several events of one rule and record, one.
+        Deletions carry their payload (the snapshot)."""
         self.env.cr.execute(
             SQL(
-                """SELECT id, rule_id, res_id, user_id, company_id
+                """SELECT id, rule_id, res_id, user_id, company_id, snapshot
                      FROM webhook_outbound_event
                  ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
                 limit,
@@ -121,9 +125,10 @@ class WebhookOutboundQueue(models.AbstractModel):
         if not rows:
             return 0
         queue = {}
-        for _event_id, rule_id, res_id, user_id, company_id in rows:
-            # dict as an ordered set
-            queue.setdefault((rule_id, user_id, company_id), {})[res_id] = None
+        for _event_id, rule_id, res_id, user_id, company_id, snapshot in rows:
+            # dict as an ordered set; a deletion wins over a change.
+            events = queue.setdefault((rule_id, user_id, company_id), {})
+            events[res_id] = snapshot or events.get(res_id)
         self.env["webhook.outbound.trigger"]._confirm_events(queue)
         self.env.cr.execute(
             SQL(
@@ -140,19 +145,32 @@ class WebhookOutboundQueue(models.AbstractModel):
     def _create_deliveries(self, rule, records, test=False):
         """One pending delivery of ``rule`` per record of ``records``, with
         its payload built now (failed at once when it has nowhere to go)."""
-        Log = self.env["webhook.log"].sudo()
         if not records:
-            return Log
+            return self.env["webhook.log"].sudo()
+        return self._create_delivery_rows(rule, self._payload_rows(rule, records), test)
+
+    @api.model
+    def _payload_rows(self, rule, records):
+        """[(record id, payload, problems, target URL)] of ``rule`` for
+        ``records``: what a delivery needs of the record (see deletions)."""
         payloads = build_payloads(rule._parsed_payload(), records)
         if rule.endpoint_source == "callback":
             urls = self._callback_urls(records)
         else:
             urls = dict.fromkeys(records.ids, rule.endpoint_url.strip())
+        return [
+            (record.id, payload, problems, urls.get(record.id))
+            for record, (payload, problems) in zip(records, payloads, strict=True)
+        ]
+
+    @api.model
+    def _create_delivery_rows(self, rule, rows, test=False):
+        Log = self.env["webhook.log"].sudo()
         limit = Log._preview_limit()
         vals_list, texts = [], []
-        for record, (payload, problems) in zip(records, payloads, strict=True):
+        for res_id, payload, problems, url in rows:
             preview, text = Log._prepare_payload_vals("request", payload, limit)
-            vals = self._delivery_vals(rule, record, urls.get(record.id), test)
+            vals = self._delivery_vals(rule, res_id, url, test)
             vals.update(
                 preview,
                 payload_json=encode_body(payload),
@@ -167,13 +185,13 @@ class WebhookOutboundQueue(models.AbstractModel):
         return deliveries
 
     @api.model
-    def _delivery_vals(self, rule, record, url, test):
+    def _delivery_vals(self, rule, res_id, url, test):
         vals = {
             "log_type": "send",
             "route": rule.name,
-            "model_name": record._name,
-            "res_model": record._name,
-            "res_id": record.id,
+            "model_name": rule.model_name,
+            "res_model": rule.model_name,
+            "res_id": res_id,
             "outbound_rule_id": rule.id,
             "target_url": url or False,
             "callback_url": url if rule.endpoint_source == "callback" else False,

@@ -53,11 +53,18 @@ class WebhookOutboundRule(models.Model):
         default="[]",
         required=True,
         help="The rule fires when a record goes from not matching this domain to "
-        "matching it, through a write of a field the domain uses.",
+        "matching it: a write of a field the domain uses, or a recompute of a "
+        "stored computed field it uses (also when other records changed).",
     )
     trigger_on_create = fields.Boolean(
         "Also on Creation",
         help="Also fire once for a created record that matches the domain.",
+    )
+    trigger_on_unlink = fields.Boolean(
+        "On Deletion",
+        help="Also fire when a record that matches the domain is deleted. The "
+        "payload is built just before the deletion (the record is gone when "
+        "it is sent). Archiving is not a deletion: use a domain on Active.",
     )
     endpoint_source = fields.Selection(
         [("static", "Static URL"), ("callback", "Record Callback URL")],
@@ -263,27 +270,22 @@ class WebhookOutboundRule(models.Model):
         return list(domain)
 
     # ------------------------------------------------------------------
-    # CRUD: keep the cache and the model patches in step with the rules
+    # CRUD: keep the cached rules in step with the table
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
         rules = super().create(vals_list)
-        self._rules_changed(patches=True)
+        self._rules_changed()
         return rules
 
     def write(self, vals):
         res = super().write(vals)
-        # Only these change which models are patched, and how; the rest only
-        # needs the cache cleared (a full registry reload in every worker is
-        # costly).
-        self._rules_changed(
-            patches=bool({"model_id", "active", "trigger_on_create"} & vals.keys())
-        )
+        self._rules_changed()
         return res
 
     def unlink(self):
         res = super().unlink()
-        self._rules_changed(patches=True)
+        self._rules_changed()
         return res
 
     def copy_data(self, default=None):
@@ -293,14 +295,16 @@ class WebhookOutboundRule(models.Model):
             for rule, vals in zip(self, vals_list, strict=True)
         ]
 
-    def _rules_changed(self, patches):
-        # clear_cache() is signalled to the other workers through the database.
+    def _rules_changed(self):
+        """The ORM hooks (models/base.py) read the rules from a cache: no
+        model class is patched, so nothing can unpatch them (base_automation's
+        _unregister_hook deletes every patched write/create by name).
+        clear_cache() is signalled to the other workers and servers through
+        the database, which empty theirs before their next request or job.
+        Rolled back, the change must not linger in the cache, which may have
+        been filled since."""
         self.env.registry.clear_cache()
-        if patches and self.env.registry.ready:
-            self._unregister_hook()
-            self._register_hook()
-            # Other workers rebuild their registry, hence their patches.
-            self.env.registry.registry_invalidated = True
+        self.env.cr.postrollback.add(self.env.registry.clear_cache)
 
     def action_regenerate_secret(self):
         for rule in self:
@@ -328,16 +332,3 @@ class WebhookOutboundRule(models.Model):
             "target": "new",
             "context": {"default_rule_id": self.id},
         }
-
-    # ------------------------------------------------------------------
-    # Registry hooks: the rules decide which models the trigger patches
-    # ------------------------------------------------------------------
-    def _register_hook(self):
-        """Run when the registry is built, in every worker, and again when
-        rules change."""
-        super()._register_hook()
-        self.env["webhook.outbound.trigger"]._patch_models()
-
-    def _unregister_hook(self):
-        self.env["webhook.outbound.trigger"]._unpatch_models()
-        return super()._unregister_hook()

@@ -5,15 +5,19 @@ a rule's domain, queuing the events at commit, and checking them again when
 the sending job turns them into deliveries."""
 
 import logging
+import threading
 
 from odoo import SUPERUSER_ID, _, api, models, tools
 
 from ..tools.rule_data import RuleData, domain_field_names, literal_domain
+from .webhook_outbound_rule import FORBIDDEN_MODELS
 
 _logger = logging.getLogger(__name__)
 
 # cr.precommit.data key: the events fired by this transaction.
 QUEUE_KEY = "webhook_fastapi_outbound.queue"
+# Set while the rules are read into the cache (see _rules_for_model).
+_loading = threading.local()
 
 
 class WebhookOutboundTrigger(models.AbstractModel):
@@ -21,35 +25,58 @@ class WebhookOutboundTrigger(models.AbstractModel):
     _description = "Outbound Webhook Trigger"
 
     @api.model
-    @tools.ormcache("model_name")
     def _rules_for_model(self, model_name):
-        """Active rules of ``model_name`` as plain tuples (see RuleData)."""
-        rules = (
-            self.env["webhook.outbound.rule"]
-            .sudo()
-            .with_context(active_test=True)
-            .search([("model_name", "=", model_name)])
-        )
-        result = []
-        for rule in rules:
-            try:
-                names = domain_field_names(rule._eval_domain())
-            except Exception:  # noqa: BLE001 - refused on save; only an old row can be bad
-                _logger.warning(
-                    "Outbound webhook rule %s has an invalid domain: ignored", rule.id
-                )
-                continue
-            result.append(
-                RuleData(
-                    rule.id,
-                    names,
-                    rule.domain,
-                    rule.trigger_on_create,
-                    rule.company_id.id,
-                    literal_domain(rule.domain),
-                )
+        """Active rules of ``model_name`` as plain tuples (see RuleData): one
+        dict lookup in a cache shared by every model, so that the ORM hooks
+        cost next to nothing on models that no rule watches."""
+        if model_name in FORBIDDEN_MODELS or getattr(_loading, "active", False):
+            # Reading the rules may flush or recompute (ir.model, the rules'
+            # own fields), which calls the hooks again: no rule there; and
+            # no rule can watch what the rules and deliveries write.
+            return ()
+        return self._watched().get(model_name, ())
+
+    @api.model
+    @tools.ormcache()
+    def _watched(self):
+        """{model name: (RuleData, ...)} for every active rule, in one query.
+        clear_cache() (on any rule change) empties it here and, through
+        Odoo's cache signalling, in every other worker and server."""
+        _loading.active = True
+        try:
+            rules = (
+                self.env["webhook.outbound.rule"]
+                .sudo()
+                .with_context(active_test=True)
+                .search([])
             )
-        return tuple(result)
+            watched = {}
+            for rule in rules:
+                data = self._make_rule_data(rule)
+                if data is not None:
+                    watched.setdefault(rule.model_name, []).append(data)
+        finally:
+            _loading.active = False
+        return {name: tuple(rules) for name, rules in watched.items()}
+
+    @api.model
+    def _make_rule_data(self, rule):
+        try:
+            names = domain_field_names(rule._eval_domain())
+        except Exception:  # noqa: BLE001 - refused on save; only an old row can be bad
+            _logger.warning(
+                "Outbound webhook rule %s has an invalid domain: ignored", rule.id
+            )
+            return None
+        return RuleData(
+            rule.id,
+            names,
+            rule.domain,
+            rule.trigger_on_create,
+            rule.company_id.id,
+            literal_domain(rule.domain),
+            rule.trigger_on_unlink,
+        )
 
     @api.model
     def _rule_data(self, rule):
@@ -74,12 +101,14 @@ class WebhookOutboundTrigger(models.AbstractModel):
         return records.filtered_domain(domain) if domain else records
 
     @api.model
-    def _queue(self, data, records):
+    def _queue(self, data, records, snapshots=None):
         """Remember that ``records`` fired rule ``data``. A pre-commit hook
         inserts the events, in one query for the transaction; the sending
         job builds the deliveries from the committed records, checking the
         domain again. So a change rolled back (with its savepoint or its
-        transaction), or undone before the job runs, is never announced."""
+        transaction), or undone before the job runs, is never announced.
+        ``snapshots`` ({record id: JSON text}): deletions, whose payload is
+        built now since the record is gone when the job runs."""
         if not records or self.env.context.get("webhook_outbound_internal"):
             return
         precommit = self.env.cr.precommit
@@ -95,7 +124,9 @@ class WebhookOutboundTrigger(models.AbstractModel):
             )
         # dict as an ordered set: one event per rule, writer and record.
         key = (data.id, self.env.uid, self.env.company.id)
-        precommit.data[QUEUE_KEY].setdefault(key, {}).update(dict.fromkeys(records.ids))
+        events = precommit.data[QUEUE_KEY].setdefault(key, {})
+        snapshots = snapshots or {}
+        events.update((rid, snapshots.get(rid)) for rid in records.ids)
 
     @api.model
     def _flush_queue(self, queue):
@@ -119,22 +150,32 @@ class WebhookOutboundTrigger(models.AbstractModel):
         for (rule_id, user_id, company_id), records in queue.items():
             if rule_id not in existing:
                 continue
-            res_ids = [rid for rid in records if (rule_id, rid) not in done]
-            done.update((rule_id, rid) for rid in res_ids)
+            events = {
+                rid: snap for rid, snap in records.items() if (rule_id, rid) not in done
+            }
+            done.update((rule_id, rid) for rid in events)
             env = this.env(user=user_id or SUPERUSER_ID, su=True)
             if company_id:
                 env = env(context=dict(env.context, allowed_company_ids=[company_id]))
             rule = env["webhook.outbound.rule"].browse(rule_id)
-            this.with_env(env)._confirm_rule_events(rule, res_ids)
+            this.with_env(env)._confirm_rule_events(rule, events)
 
     @api.model
-    def _confirm_rule_events(self, rule, res_ids):
-        """Deliveries of ``rule`` for the records ``res_ids`` that match its
-        domain now, checked as the user who changed them (``self.env``)."""
+    def _confirm_rule_events(self, rule, events):
+        """Deliveries of ``rule`` for the records of ``events`` ({record id:
+        deletion snapshot or None}) that match its domain now, checked as
+        the user who changed them (``self.env``); deletions from their
+        snapshot, if the record is really gone."""
         if rule.model_name not in self.env:
             return
         data = self._rule_data(rule)
         if data is None:  # archived since, or its domain cannot be evaluated
+            return
+        snapshots = {rid: snap for rid, snap in events.items() if snap}
+        if snapshots:
+            self._confirm_deletions(rule, snapshots)
+        res_ids = [rid for rid in events if rid not in snapshots]
+        if not res_ids:
             return
         Queue = self.env["webhook.outbound.queue"]
         try:
@@ -155,104 +196,3 @@ class WebhookOutboundTrigger(models.AbstractModel):
             error = "%s: %s" % (type(exc).__name__, exc)
             message = _("The payload could not be built: %(error)s", error=error)
             Queue._failed_deliveries(rule, res_ids, message)
-
-    # ------------------------------------------------------------------
-    # Patching the watched models (called by the rules' registry hooks)
-    # ------------------------------------------------------------------
-    @api.model
-    def _watched_models(self):
-        """{model name: watch creation too} for the active rules."""
-        watched = {}
-        for row in (
-            self.env["webhook.outbound.rule"]
-            .sudo()
-            .with_context(active_test=True)
-            .search_read([], ["model_name", "trigger_on_create"])
-        ):
-            watched[row["model_name"]] = (
-                watched.get(row["model_name"], False) or row["trigger_on_create"]
-            )
-        return watched
-
-    @api.model
-    def _patch_models(self):
-        """Patch write() (and create() when a rule asks for it) of every model
-        that has rules: no code is needed on the watched models."""
-        for model_name, on_create in self._watched_models().items():
-            if model_name not in self.env:
-                _logger.warning(
-                    "Outbound webhook rules watch model %s, which is not installed",
-                    model_name,
-                )
-                continue
-            model_class = self.env.registry[model_name]
-            _patch(model_class, "write", _make_write())
-            if on_create:
-                _patch(model_class, "create", _make_create())
-
-    @api.model
-    def _unpatch_models(self):
-        """Remove our patches, and only ours."""
-        for model_class in self.env.registry.values():
-            for name in ("write", "create"):
-                method = model_class.__dict__.get(name)
-                if getattr(method, "_webhook_outbound_patch", False):
-                    if method._webhook_outbound_had_own:
-                        setattr(model_class, name, method.origin)
-                    else:
-                        delattr(model_class, name)
-
-
-def _patch(model_class, name, method):
-    current = model_class.__dict__.get(name)
-    if getattr(current, "_webhook_outbound_patch", False):
-        return
-    method.origin = getattr(model_class, name)
-    # Someone else (base_automation) may have patched the class already:
-    # restore their method, not the inherited one, when unpatching.
-    method._webhook_outbound_had_own = current is not None
-    method._webhook_outbound_patch = True
-    setattr(model_class, name, method)
-
-
-def _make_write():
-    # Defined in a function so that each patch has its own ``write.origin``.
-    def write(self, vals, **kw):
-        if not self:
-            return write.origin(self, vals, **kw)
-        Trigger = self.env["webhook.outbound.trigger"]
-        # The cheap path: a dict lookup in a cache and a set intersection.
-        rules = [
-            data
-            for data in Trigger._rules_for_model(self._name)
-            if data.fields & vals.keys()
-        ]
-        if not rules:
-            return write.origin(self, vals, **kw)
-        Trigger = Trigger.sudo()
-        records = self.sudo().filtered("id")
-        before = {data: Trigger._match(data, records) for data in rules}
-        result = write.origin(self, vals, **kw)
-        for data in rules:
-            # A true transition: did not match before the write, matches after.
-            Trigger._queue(data, Trigger._match(data, records - before[data]))
-        return result
-
-    return write
-
-
-def _make_create():
-    @api.model_create_multi
-    def create(self, vals_list, **kw):
-        records = create.origin(self, vals_list, **kw)
-        Trigger = self.env["webhook.outbound.trigger"]
-        rules = [
-            data for data in Trigger._rules_for_model(self._name) if data.on_create
-        ]
-        if rules:
-            Trigger = Trigger.sudo()
-            for data in rules:
-                Trigger._queue(data, Trigger._match(data, records.sudo()))
-        return records
-
-    return create

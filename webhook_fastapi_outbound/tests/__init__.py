@@ -7,3 +7,4 @@ from . import test_claim
 from . import test_dns_pinning
 from . import test_inbound_extension
 from . import test_url_guard
+from . import test_transitions

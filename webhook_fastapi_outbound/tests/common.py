@@ -109,11 +109,9 @@ class OutboundMixin:
     def setUp(self):
         super().setUp()
         self.receiver.reset()
-        # Rules of a previous test were rolled back, but patches live on the
-        # model classes and rule data in the cache: start from the database.
+        # Rules of a previous test were rolled back, but their data lives on
+        # in the cache: start from the database.
         self.registry.clear_cache()
-        self.Rule._unregister_hook()
-        self.Rule._register_hook()
 
     def make_rule(self, **vals):
         values = {

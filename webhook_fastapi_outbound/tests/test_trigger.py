@@ -269,20 +269,16 @@ class TestTrigger(OutboundCase):
         with self.assertRaisesRegex(ValidationError, "no_such_field"):
             rule.domain = "[('no_such_field', '=', 1)]"
 
-    def test_patch_follows_rules(self):
-        """Creating the first rule patches the model class, deleting the last
-        one removes our patch (and only ours)."""
-        partner_class = self.env.registry["res.partner"]
-        self.assertNotIn("write", partner_class.__dict__)
+    def test_survives_base_automation_unregister(self):
+        """base_automation's _unregister_hook (run whenever one of its rules
+        is saved) deletes these attributes from every model class; our
+        hooks are not among them: the rule keeps firing, once."""
         rule = self.make_rule()
-        self.assertTrue(
-            getattr(
-                partner_class.__dict__.get("write"), "_webhook_outbound_patch", False
-            )
-        )
-        self.assertNotIn("create", partner_class.__dict__)
-        rule.trigger_on_create = True
-        self.assertIn("create", partner_class.__dict__)
-        rule.unlink()
-        self.assertNotIn("write", partner_class.__dict__)
-        self.assertNotIn("create", partner_class.__dict__)
+        names = ("create", "write", "_compute_field_value", "unlink")
+        for model_class in self.env.registry.values():
+            for name in names:
+                if name in model_class.__dict__:
+                    delattr(model_class, name)
+        self.partner.write({"type": "invoice"})
+        self.commit_hooks()
+        self.assertEqual(self.deliveries(rule).mapped("res_id"), [self.partner.id])

@@ -1,13 +1,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""What the write()/create() patches know of a rule: plain data, no records,
-so that it can be cached once for every environment of the worker."""
+"""What the ORM hooks (models/base.py) know of a rule: plain data, no
+records, so that it can be cached once for every environment of the worker."""
 
 import ast
 from collections import namedtuple
 
 from odoo.osv import expression
 
-RuleData = namedtuple("RuleData", "id fields domain on_create company_id literal")
+RuleData = namedtuple(
+    "RuleData", "id fields domain on_create company_id literal on_unlink"
+)
 
 
 def literal_domain(text):
