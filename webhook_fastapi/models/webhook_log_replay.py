@@ -55,6 +55,32 @@ class WebhookLog(models.Model):
         """Run the logged request again, as its original user, and open the
         new entry (linked to this one by ``replayed_from_id``)."""
         self.ensure_one()
+        route, user, body = self._replay_checked()
+        status, response = self.env["webhook.api.service"]._api_handle(
+            route,
+            body,
+            {"headers": {}},
+            as_uid=user.id,
+            log_extra={"replayed_from_id": self.id},
+        )
+        replay = self.sudo().search(
+            [("replayed_from_id", "=", self.id)], limit=1, order="id desc"
+        )
+        if not replay:
+            # The route's logging is switched off: say how it went instead.
+            return self._replay_notification(status, response)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": replay.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def _replay_checked(self):
+        """(route, user, body) of a call that may be replayed; else a
+        UserError saying why not."""
         if not self.env.is_system():
             raise UserError(_("Only administrators can replay API calls."))
         route = self._replay_route()
@@ -89,42 +115,25 @@ class WebhookLog(models.Model):
                     REDACTED,
                 )
             )
-        status, response = self.env["webhook.api.service"]._api_handle(
-            route,
-            body,
-            {"headers": {}},
-            as_uid=user.id,
-            log_extra={"replayed_from_id": self.id},
-        )
-        replay = self.sudo().search(
-            [("replayed_from_id", "=", self.id)], limit=1, order="id desc"
-        )
-        if not replay:
-            # The route's logging is switched off: say how it went instead.
-            result = response.get("result") or {}
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "title": _(
-                        "Call replayed (not logged: logging of %s is off)", self.route
-                    ),
-                    "message": _(
-                        "HTTP %(status)s: %(message)s",
-                        status=status,
-                        message=result.get("messages") or "",
-                    ),
-                    "type": "success" if result.get("is_success") else "danger",
-                    "sticky": False,
-                },
-            }
+        return route, user, body
+
+    def _replay_notification(self, status, response):
+        result = response.get("result") or {}
         return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": replay.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _(
+                    "Call replayed (not logged: logging of %s is off)", self.route
+                ),
+                "message": _(
+                    "HTTP %(status)s: %(message)s",
+                    status=status,
+                    message=result.get("messages") or "",
+                ),
+                "type": "success" if result.get("is_success") else "danger",
+                "sticky": False,
+            },
         }
 
 

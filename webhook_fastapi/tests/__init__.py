@@ -8,6 +8,8 @@ from . import test_query_counts
 from . import test_helpers
 from . import test_spec_examples
 from . import test_webhook_log
+from . import test_webhook_log_replay
+from . import test_webhook_log_retention
 from . import test_webhook_log_tour
 from . import test_hostile_input
 from . import test_original_format

@@ -120,3 +120,29 @@ class WebhookServiceCase(WebhookCaseMixin, TransactionCase):
             "session_uid": None,
         }
         return service._api_handle(route, {"params": params}, http_info)
+
+
+@tagged("post_install", "-at_install")
+class WebhookLogCase(WebhookHttpCase):
+    """Users and helpers of the API log tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.clerk = new_test_user(
+            cls.env,
+            login="webhook_log_clerk",
+            groups="base.group_user",
+            name="Log Clerk",
+        )
+        cls.partner = cls.Partner.create({"name": "Logged Partner", "ref": "LOG-1"})
+
+    def setParam(self, key, value):
+        self.env["ir.config_parameter"].set_param(key, value)
+
+    def new_logs(self, before_id):
+        return self.Log.search([("id", ">", before_id)], order="id")
+
+    def max_log_id(self):
+        return self.Log.search([], limit=1, order="id desc").id or 0

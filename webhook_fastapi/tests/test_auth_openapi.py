@@ -116,7 +116,7 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         self.assertEqual(code, 415, body)
         self.assertFalse(self.Partner.search([("name", "=", "Forged")]))
 
-    def test_record_rule_hides_record(self):
+    def _hide_partner(self):
         hidden = self.Partner.create({"name": "Hidden partner", "ref": "HIDDEN-1"})
         group = self.env["res.groups"].create(
             {"name": "webhook test restricted", "users": [(4, self.api_user.id)]}
@@ -129,6 +129,10 @@ class TestAuthAndOpenApi(WebhookHttpCase):
                 "domain_force": "[('ref', '!=', 'HIDDEN-1')]",
             }
         )
+        return hidden
+
+    def test_record_rule_hides_record(self):
+        hidden = self._hide_partner()
         self.assertApiError(
             self.post(
                 "update_data",
@@ -153,8 +157,11 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         )
         self.assertEqual(found, [])
         self.assertEqual(hidden.name, "Hidden partner")
+
+    def test_hidden_related_record_shows_as_its_id(self):
         # A readable record whose related record is hidden: the related one
         # shows as its id alone, the answer is not refused.
+        hidden = self._hide_partner()
         child = self.Partner.create({"name": "Child of hidden", "parent_id": hidden.id})
 
         def search_child(fields):

@@ -2,8 +2,9 @@
 from odoo.tests import TransactionCase, tagged
 
 from ..tools import ApiError, parse_domain, parse_field_spec, parse_order
-from ..tools.converter import PayloadConverter, convert_plain
+from ..tools.converter import PayloadConverter
 from ..tools.redact import redact, redact_text
+from ..tools.value_checks import convert_plain
 
 
 @tagged("post_install", "-at_install")

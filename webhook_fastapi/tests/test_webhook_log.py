@@ -8,11 +8,11 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..schemas import CreateDataRequest
 from ..tools.extendable_context import extendable_registry
-from .common import WebhookHttpCase
+from .common import WebhookLogCase
 
 SECRET_VALUES = (
     "pw-hunter2",
@@ -25,28 +25,7 @@ SECRET_VALUES = (
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookLog(WebhookHttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.clerk = new_test_user(
-            cls.env,
-            login="webhook_log_clerk",
-            groups="base.group_user",
-            name="Log Clerk",
-        )
-        cls.partner = cls.Partner.create({"name": "Logged Partner", "ref": "LOG-1"})
-
-    def setParam(self, key, value):
-        self.env["ir.config_parameter"].set_param(key, value)
-
-    def new_logs(self, before_id):
-        return self.Log.search([("id", ">", before_id)], order="id")
-
-    def max_log_id(self):
-        return self.Log.search([], limit=1, order="id desc").id or 0
-
+class TestWebhookLog(WebhookLogCase):
     # ------------------------------------------------------------------
     # Previews and full logs at the boundary
     # ------------------------------------------------------------------
@@ -375,165 +354,3 @@ class TestWebhookLog(WebhookHttpCase):
         admin_log.unlink()
         self.assertFalse(log.exists())
         self.assertFalse(attachment.exists())
-
-    # ------------------------------------------------------------------
-    # Replay
-    # ------------------------------------------------------------------
-    def test_replay_long_request_from_full_log(self):
-        self.setParam("webhook.preview_limit", "80")
-        params = {
-            "model": "res.partner",
-            "vals": {"payload": {"name": "Replayed", "comment": "r" * 300}},
-        }
-        self.assertApiOk(self.post("create_data", params))
-        original = self.last_log()
-        self.assertTrue(original.full_log_attachment_id)
-        action = original.with_user(self.admin).action_replay()
-        replay = self.Log.browse(action["res_id"])
-        self.assertEqual(action["res_model"], "webhook.log")
-        self.assertEqual(replay.replayed_from_id, original)
-        self.assertEqual(original.replay_ids, replay)
-        self.assertEqual(original.replay_count, 1)
-        self.assertEqual(
-            (replay.state, replay.route, replay.user_id),
-            ("done", "/api/create_data", self.api_user),
-        )
-        partners = self.Partner.search([("name", "=", "Replayed")])
-        self.assertEqual(len(partners), 2)
-        self.assertEqual(partners.mapped("create_uid"), self.api_user)
-        for comment in partners.mapped("comment"):
-            self.assertIn("r" * 300, comment)
-        self.assertEqual(replay.request_preview, original.request_preview)
-        self.assertEqual(replay.res_id, max(partners.ids))
-
-    def test_replay_short_request_from_preview(self):
-        params = {
-            "model": "res.partner",
-            "vals": {"search_key": {"ref": "LOG-1"}, "payload": {"phone": "v1"}},
-        }
-        self.assertApiOk(self.post("update_data", params))
-        original = self.last_log()
-        self.assertFalse(original.full_log_attachment_id)
-        self.partner.phone = "changed since"
-        action = original.with_user(self.admin).action_replay()
-        self.assertEqual(self.Log.browse(action["res_id"]).replayed_from_id, original)
-        self.assertEqual(self.partner.phone, "v1")
-
-    def test_replay_failed_call_logs_failure(self):
-        params = {
-            "model": "res.partner",
-            "vals": {"search_key": {"ref": "NOPE"}, "payload": {"comment": "v1"}},
-        }
-        self.assertApiError(self.post("update_data", params), 404)
-        original = self.last_log()
-        replay = self.Log.browse(
-            original.with_user(self.admin).action_replay()["res_id"]
-        )
-        self.assertEqual(
-            (replay.state, replay.http_status, replay.replayed_from_id),
-            ("failed", 404, original),
-        )
-
-    def test_replay_refusals(self):
-        self.assertApiOk(
-            self.post(
-                "create_data",
-                {"model": "res.partner", "vals": {"payload": {"name": "R"}}},
-            )
-        )
-        original = self.last_log().with_user(self.admin)
-        count = self.Log.search_count([])
-        # Archived user: a clear error, nothing run.
-        self.api_user.active = False
-        with self.assertRaisesRegex(UserError, "archived"):
-            original.action_replay()
-        self.api_user.active = True
-        # Redacted secrets cannot be replayed.
-        params = {
-            "model": "res.partner",
-            "vals": {"payload": {"name": "S", "password": "pw-hunter2"}},
-        }
-        self.post("create_data", params)
-        with self.assertRaisesRegex(UserError, "secret"):
-            self.last_log().with_user(self.admin).action_replay()
-        # Entries without a user, and a vanished full log.
-        self.post("search_data", {"model": "res.partner"}, key="Bearer bad")
-        with self.assertRaisesRegex(UserError, "no user"):
-            self.last_log().with_user(self.admin).action_replay()
-        truncated = original.sudo().copy({"request_size": 10**6})
-        with self.assertRaisesRegex(UserError, "full log is gone"):
-            truncated.with_user(self.admin).action_replay()
-        self.assertEqual(
-            self.Log.search_count([]), count + 3
-        )  # two calls and the copy: no replay
-
-    def test_replay_with_logging_off_notifies(self):
-        self.assertApiOk(
-            self.post(
-                "create_data",
-                {"model": "res.partner", "vals": {"payload": {"name": "Quiet"}}},
-            )
-        )
-        original = self.last_log()
-        self.setParam("webhook.create_data_log", "False")
-        action = original.with_user(self.admin).action_replay()
-        self.assertEqual(action["tag"], "display_notification")
-        self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual(self.Partner.search_count([("name", "=", "Quiet")]), 2)
-
-    # ------------------------------------------------------------------
-    # Retention
-    # ------------------------------------------------------------------
-    def _old_log(self, days, **vals):
-        vals = {
-            "route": "/api/create_data",
-            "user_id": self.env.uid,
-            "date": fields.Datetime.now() - timedelta(days=days),
-            **vals,
-        }
-        return self.Log.sudo()._create_with_payloads(
-            vals, {"big": "b" * 50}, {"ok": True}
-        )
-
-    def test_retention(self):
-        self.setParam("webhook.preview_limit", "10")
-        self.setParam("webhook.log_retention_days", "10")
-        old = self._old_log(11) | self._old_log(30, state="failed")
-        recent = self._old_log(9)
-        attachments = old.full_log_attachment_id
-        self.assertEqual(len(attachments), 2)
-        cron = self.env.ref("webhook_fastapi.ir_cron_webhook_log_gc")
-        self.assertTrue(cron.active)
-        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        cron.method_direct_trigger()
-        self.assertFalse(old.exists())
-        self.assertFalse(attachments.exists())
-        self.assertEqual(recent.exists(), recent)
-        self.assertTrue(recent.full_log_attachment_id.exists())
-
-    def test_retention_in_batches(self):
-        self.setParam("webhook.log_retention_days", "5")
-        old = self.Log.browse()
-        for _i in range(5):
-            old |= self._old_log(6)
-        sizes = []
-        unlink = type(self.Log).unlink
-
-        def counting_unlink(records):
-            sizes.append(len(records))
-            return unlink(records)
-
-        with patch.object(type(self.Log), "unlink", counting_unlink):
-            self.assertEqual(self.Log._gc_old_logs(batch_size=2, max_batches=2), 4)
-            self.assertEqual(sizes, [2, 2])
-            self.assertEqual(len(old.exists()), 1)
-            self.assertEqual(self.Log._gc_old_logs(batch_size=2, max_batches=2), 1)
-        self.assertFalse(old.exists())
-
-    def test_retention_default_when_malformed(self):
-        self.setParam("webhook.log_retention_days", "forever")
-        kept, dropped = self._old_log(29), self._old_log(31)
-        with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
-            self.Log._gc_old_logs()
-        self.assertTrue(kept.exists())
-        self.assertFalse(dropped.exists())

@@ -12,21 +12,18 @@ set of lookup fields, however many lines the payload has:
    ``attachment_ids`` files to the records created or updated.
 """
 
-import base64
-import binascii
-import datetime
-import math
 from collections import defaultdict
 
 from odoo import Command, fields
 from odoo.osv import expression
 
+from .attachments import check_attachments, collect_attachments, is_attachment_list
 from .errors import ApiError
+from .value_checks import convert_plain
 
 ATTACHMENTS_KEY = "attachment_ids"
 AUTO_CREATE_KEY = "auto_create"
 MAX_DEPTH = 32
-URL_SCHEMES = ("http://", "https://")
 MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date"}
 
 
@@ -104,10 +101,8 @@ class PayloadConverter:
                     f"{path}.{AUTO_CREATE_KEY}.{name}: not a many2one or "
                     f"many2many field of '{model._name}'"
                 )
-        if ATTACHMENTS_KEY in payload and self._is_attachment_list(
-            payload[ATTACHMENTS_KEY]
-        ):
-            node.attachments = self._check_attachments(
+        if ATTACHMENTS_KEY in payload and is_attachment_list(payload[ATTACHMENTS_KEY]):
+            node.attachments = check_attachments(
                 payload.pop(ATTACHMENTS_KEY), f"{path}.{ATTACHMENTS_KEY}"
             )
         for name, value in payload.items():
@@ -268,42 +263,6 @@ class PayloadConverter:
             )
         return ("o2m", mode), children
 
-    @staticmethod
-    def _is_attachment_list(value):
-        return isinstance(value, list) and all(
-            isinstance(v, dict) and ("datas" in v or "url" in v) for v in value
-        )
-
-    @staticmethod
-    def _check_attachments(items, path):
-        checked = []
-        for i, item in enumerate(items):
-            ipath = f"{path}[{i}]"
-            name = item.get("name")
-            if not isinstance(name, str) or not name:
-                raise ApiError(f"{ipath}.name: a file name is required")
-            unknown = set(item) - {"name", "datas", "url", "mimetype", "description"}
-            if unknown:
-                raise ApiError(f"{ipath}: unknown key(s) {sorted(unknown)}")
-            vals = {"name": name}
-            if "datas" in item:
-                datas = item["datas"]
-                if not _is_base64(datas):
-                    raise ApiError(f"{ipath}.datas: not valid base64")
-                vals.update(type="binary", datas=datas)
-            else:
-                url = item["url"]
-                if not isinstance(url, str) or not url.lower().startswith(URL_SCHEMES):
-                    raise ApiError(
-                        f"{ipath}.url: only http(s) URLs are accepted, got {url!r}"
-                    )
-                vals.update(type="url", url=url)
-            for extra in ("mimetype", "description"):
-                if isinstance(item.get(extra), str):
-                    vals[extra] = item[extra]
-            checked.append(vals)
-        return checked
-
     # -- pass 2 ---------------------------------------------------------
     def resolve(self):
         """One search per (model, lookup fields) for every pending lookup."""
@@ -403,29 +362,9 @@ class PayloadConverter:
         on ``record``. ``previous_ids`` maps o2m fields to the line ids the
         record had before a write, to tell the new lines apart."""
         todo = []
-        self._collect_attachments(node, record, previous_ids or {}, todo)
+        collect_attachments(node, record, previous_ids or {}, todo)
         if todo:
             self.env["ir.attachment"].create(todo)
-
-    def _collect_attachments(self, node, record, previous_ids, todo):
-        for vals in node.attachments:
-            todo.append({**vals, "res_model": record._name, "res_id": record.id})
-        for fname, children in node.children:
-            if not any(_has_attachments(child) for child in children):
-                continue
-            before = set(previous_ids.get(fname, ()))
-            new_lines = sorted(line for line in record[fname].ids if line not in before)
-            # Lines are inserted in command order, so ids follow it too.
-            for child, line_id in zip(children, new_lines, strict=False):
-                self._collect_attachments(
-                    child, record[fname].browse(line_id), {}, todo
-                )
-
-
-def _has_attachments(node):
-    return bool(node.attachments) or any(
-        _has_attachments(child) for _f, children in node.children for child in children
-    )
 
 
 def _norm(value):
@@ -444,135 +383,3 @@ def _record_key_value(record, name):
     if field.type == "datetime" and value:
         return fields.Datetime.to_string(value)
     return value
-
-
-def convert_plain(env, field, value, path):
-    """Check ``value`` against a non-relational field; return what the ORM
-    takes. Raises ApiError naming the field and the value."""
-    if value is None:
-        return False
-    if value is False and field.type != "boolean":
-        return False
-    checker = _CHECKERS.get(field.type)
-    return checker(env, field, value, path) if checker else value
-
-
-def _bad(field, value, path, expected):
-    return ApiError(
-        f"{path}: expected {expected} for {field.type} field '{field.name}', "
-        f"got {value!r}"
-    )
-
-
-def _check_boolean(env, field, value, path):
-    if not isinstance(value, bool):
-        raise _bad(field, value, path, "true or false")
-    return value
-
-
-def _check_integer(env, field, value, path):
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _bad(field, value, path, "an integer")
-    if not -(2**31) <= value < 2**31:
-        raise _bad(field, value, path, "an integer within 32 bits")
-    return value
-
-
-def _check_number(env, field, value, path):
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise _bad(field, value, path, "a number")
-    try:
-        finite = math.isfinite(float(value))
-    except OverflowError:
-        finite = False
-    if not finite:
-        raise _bad(field, value, path, "a finite number")
-    # The ORM rounds to the field's decimals (a currency's for monetary
-    # fields: at most 6 here), which overflows for huge values like 1e308.
-    digits = 6 if field.type == "monetary" else (field.get_digits(env) or (0, None))[1]
-    if digits is not None and not math.isfinite(abs(float(value)) * 10.0**digits):
-        raise _bad(field, value, path, f"a number that fits {digits} decimals")
-    return value
-
-
-def _check_string(env, field, value, path):
-    if not isinstance(value, str):
-        raise _bad(field, value, path, "a string")
-    return value
-
-
-def _check_date(env, field, value, path):
-    try:
-        return fields.Date.to_string(datetime.date.fromisoformat(value))
-    except (TypeError, ValueError):
-        raise _bad(field, value, path, "an ISO date 'YYYY-MM-DD'") from None
-
-
-def _check_datetime(env, field, value, path):
-    try:
-        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, TypeError, ValueError):
-        raise _bad(
-            field, value, path, "an ISO datetime 'YYYY-MM-DD HH:MM:SS' (UTC)"
-        ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return fields.Datetime.to_string(parsed)
-
-
-def _check_selection(env, field, value, path):
-    keys = [key for key, _label in field._description_selection(env)]
-    if value not in keys:
-        raise ApiError(
-            f"{path}: {value!r} is not a value of selection field '{field.name}' "
-            f"(allowed: {', '.join(map(repr, keys))})"
-        )
-    return value
-
-
-def _check_binary(env, field, value, path):
-    if not _is_base64(value):
-        raise _bad(field, value, path, "base64 data")
-    return value
-
-
-def _check_reference(env, field, value, path):
-    model, _sep, rid = value.partition(",") if isinstance(value, str) else ("", "", "")
-    if model not in env or not rid.isdigit() or int(rid) <= 0:
-        raise _bad(field, value, path, "'model,id' with an installed model")
-    return value
-
-
-def _check_id(env, field, value, path):
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _bad(field, value, path, "an id")
-    return value
-
-
-def _is_base64(value):
-    try:
-        if not isinstance(value, str):
-            return False
-        base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return True
-
-
-_CHECKERS = {
-    "boolean": _check_boolean,
-    "integer": _check_integer,
-    "float": _check_number,
-    "monetary": _check_number,
-    "char": _check_string,
-    "text": _check_string,
-    "html": _check_string,
-    "date": _check_date,
-    "datetime": _check_datetime,
-    "selection": _check_selection,
-    "binary": _check_binary,
-    "reference": _check_reference,
-    "many2one_reference": _check_id,
-}
