@@ -13,7 +13,6 @@ import json
 import uuid
 
 import pytest
-import requests
 from helpers.receiver import Receiver, verify_signature
 
 CRON = "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
@@ -85,23 +84,7 @@ class SessionClient:
 
     def __init__(self, server):
         self.server = server
-        self.http = requests.Session()
-        response = self.http.post(
-            f"{server.url}/web/session/authenticate",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {
-                    "db": server.db,
-                    "login": server.api_login,
-                    "password": server.api_password,
-                },
-            },
-            timeout=60,
-        )
-        response.raise_for_status()
-        assert response.json()["result"]["uid"] == server.api_uid, response.text
-        assert self.http.cookies.get("session_id")
+        self.http = server.api_user_session()
 
     def __call__(self, route, params):
         response = self.http.post(

@@ -16,7 +16,6 @@ import base64
 import uuid
 
 import pytest
-import requests
 from helpers.checks import assert_error_envelope
 
 FORMAT = "webhook.response_format"
@@ -261,21 +260,7 @@ def test_bearer_and_session_still_work(server, tag):
     of /web/session/authenticate."""
     vals = {"payload": {"name": f"Bearer {tag}"}}
     ok(call(server, "create_data", "res.partner", vals, key_header="bearer"))
-    session = requests.Session()
-    login = session.post(
-        f"{server.url}/web/session/authenticate",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "db": server.db,
-                "login": server.api_login,
-                "password": server.api_password,
-            },
-        },
-        timeout=30,
-    )
-    assert login.json().get("result"), login.text
+    session = server.api_user_session()
     answer = session.post(
         f"{server.url}/api/search_data",
         json={"params": {"model": "res.partner", "vals": {"payload": {"limit": 1}}}},

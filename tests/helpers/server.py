@@ -175,6 +175,30 @@ class OdooServer:
         except ValueError:
             return response.status_code, response.text
 
+    def api_user_session(self):
+        """A requests.Session logged in as the API user through
+        /web/session/authenticate (the README's cookie way in)."""
+        session = requests.Session()
+        response = session.post(
+            f"{self.url}/web/session/authenticate",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "db": self.db,
+                    "login": self.api_login,
+                    "password": self.api_password,
+                },
+            },
+            timeout=60,
+        )
+        response.raise_for_status()
+        assert response.json().get("result", {}).get("uid") == self.api_uid, (
+            response.text
+        )
+        assert session.cookies.get("session_id")
+        return session
+
     def rpc(self, model, method, *args, **kwargs):
         """``execute_kw`` through /jsonrpc as admin; raises on an RPC error."""
         payload = {

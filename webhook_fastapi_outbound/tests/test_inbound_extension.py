@@ -82,14 +82,9 @@ class TestInboundExtension(WebhookHttpCase):
         # Else a caller could point the webhooks of any record it can read
         # at its own URL.
         self._api_user_writes_own_partners_only()
-        params = {
-            "model": "res.partner",
-            "vals": {
-                "search_key": {"ref": "EXT-1"},
-                "payload": {},
-                "callback_url": "https://attacker.example/hook",
-            },
-        }
+        params = create(
+            {}, search_key={"ref": "EXT-1"}, callback_url="https://attacker.example/hook"
+        )
         self.assertApiError(self.post("create_update_data", params), 403)
         self.assertFalse(self.last_log().callback_url)
 
