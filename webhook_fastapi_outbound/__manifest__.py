@@ -2,7 +2,7 @@
 {
     "name": "REST API for Webhook: Outbound",
     "summary": "POST record data to other systems when records enter a domain",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Extra Tools",
     "license": "AGPL-3",
     "author": "webhook_fastapi authors",
@@ -14,6 +14,7 @@
         "data/ir_config_parameter.xml",
         "data/ir_cron.xml",
         "views/webhook_outbound_rule_views.xml",
+        "views/webhook_outbound_callback_views.xml",
         "views/webhook_outbound_test_views.xml",
         "views/webhook_log_views.xml",
     ],

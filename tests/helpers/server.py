@@ -193,9 +193,9 @@ class OdooServer:
             timeout=60,
         )
         response.raise_for_status()
-        assert response.json().get("result", {}).get("uid") == self.api_uid, (
-            response.text
-        )
+        assert (
+            response.json().get("result", {}).get("uid") == self.api_uid
+        ), response.text
         assert session.cookies.get("session_id")
         return session
 

@@ -8,8 +8,9 @@ from ..tools.url_guard import check_url
 
 class WebhookApiService(models.AbstractModel):
     """The inbound API's ``callback_url``: checked before anything is
-    written, stored on records that have the mixin's field, and kept in the
-    call's log entry, where deliveries find it for other records."""
+    written, registered to the calling integration (webhook.outbound.callback:
+    another one's call cannot change it), also stored on records that have
+    the mixin's field, and kept in the call's log entry."""
 
     _inherit = "webhook.api.service"
 
@@ -42,6 +43,20 @@ class WebhookApiService(models.AbstractModel):
         return check_url(url, allowed, resolve=None, what="callback_url")
 
     @api.model
+    def _api_write_values(self, model, vals, record=None):
+        url = self._api_check_callback_url(getattr(vals, "callback_url", None))
+        Callback = self.env["webhook.outbound.callback"].sudo()
+        if url and record is not None:
+            # Before anything is written: refused when another integration
+            # owns the record's callback, or when the caller may not write it.
+            record.check_access("write")
+            Callback._set_url(record, url, self.env.uid)
+        written = super()._api_write_values(model, vals, record)
+        if url and record is None:
+            Callback._set_url(written, url, self.env.uid)
+        return written
+
+    @api.model
     def _api_record_values(self, model, vals):
         values = super()._api_record_values(model, vals)
         url = getattr(vals, "callback_url", None)
@@ -49,11 +64,3 @@ class WebhookApiService(models.AbstractModel):
             # The mixin's field: the record keeps where to report to.
             values["callback_url"] = url
         return values
-
-    @api.model
-    def _api_log_wanted(self, route, outcome):
-        # Written even when the route's logging is off: deliveries find the
-        # URL of records without the mixin's field there.
-        if outcome.log_values.get("callback_url") and outcome.record:
-            return True
-        return super()._api_log_wanted(route, outcome)

@@ -8,6 +8,7 @@ The work is done by the trigger (webhook.outbound.trigger), the queue
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools.sql import create_index
 
 
 class WebhookLog(models.Model):
@@ -22,7 +23,7 @@ class WebhookLog(models.Model):
         ondelete={"pending": "set default"},
     )
     # The callback URL an inbound call gave (see webhook_api_service.py), or
-    # the one a delivery went to.
+    # the one a delivery went to: a record of what happened only.
     callback_url = fields.Char("Callback URL", index="btree_not_null")
     outbound_rule_id = fields.Many2one(
         "webhook.outbound.rule",
@@ -47,21 +48,25 @@ class WebhookLog(models.Model):
     last_attempt_date = fields.Datetime("Last Attempt")
     is_test = fields.Boolean("Test Delivery")
 
+    def init(self):
+        res = super().init()
+        # The queue's order check (an earlier pending delivery of the same
+        # rule and record): on the few pending rows only.
+        create_index(
+            self.env.cr,
+            "webhook_log_pending_record_idx",
+            self._table,
+            ["outbound_rule_id", "res_id", "id"],
+            where="log_type = 'send' AND state = 'pending'",
+        )
+        return res
+
     @api.model
     def _gc_domain(self, limit_date):
-        # Kept: pending deliveries, and received calls that carry a callback
-        # URL (a record's URL is found there when its model has no
-        # callback_url field).
+        # Kept: pending deliveries. (Callback URLs live in
+        # webhook.outbound.callback, not in the log.)
         return expression.AND(
-            [
-                super()._gc_domain(limit_date),
-                [
-                    ("state", "!=", "pending"),
-                    "|",
-                    ("log_type", "!=", "receive"),
-                    ("callback_url", "=", False),
-                ],
-            ]
+            [super()._gc_domain(limit_date), [("state", "!=", "pending")]]
         )
 
     def action_resend(self):

@@ -9,6 +9,8 @@ import logging
 
 from odoo import _, api, models
 
+from ..tools.payload import DeliveryRow
+
 _logger = logging.getLogger(__name__)
 
 
@@ -30,29 +32,18 @@ class WebhookOutboundTrigger(models.AbstractModel):
 
     @api.model
     def _snapshots(self, rule, records):
-        """{record id: JSON text}: the payload rows of ``rule``, or the error
-        that prevented building them (a Failed delivery says why; the
-        deletion itself must go on)."""
-        Queue = self.env["webhook.outbound.queue"]
+        """{record id: JSON text}: the delivery rows of ``rule`` (see
+        DeliveryRow), or the error that prevented building them (a Failed
+        delivery says why; the deletion itself must go on)."""
         try:
-            rows = []
-            if "company_id" not in records._fields:
-                rows = Queue._payload_rows(rule, records)
-            else:
-                # Company-dependent values as the record's company sees them.
-                for company, group in records.grouped("company_id").items():
-                    rows += Queue._payload_rows(rule, group.with_company(company))
+            rows = self.env["webhook.outbound.queue"]._payload_rows(rule, records)
         except Exception as exc:  # noqa: BLE001 - never block the deletion
             _logger.exception("Outbound rule %s: deletion payload failed", rule.id)
-            error = json.dumps({"error": "%s: %s" % (type(exc).__name__, exc)})
-            return dict.fromkeys(records.ids, error)
-        return {
-            res_id: json.dumps(
-                {"payload": payload, "problems": sorted(problems), "url": url},
-                default=str,
-            )
-            for res_id, payload, problems, url in rows
-        }
+            # Not an f-string inside _(): babel could not extract the message.
+            error = "%s: %s" % (type(exc).__name__, exc)
+            error = _("The payload could not be built: %(error)s", error=error)
+            rows = [DeliveryRow(res_id, error=error) for res_id in records.ids]
+        return {row.res_id: json.dumps(row._asdict(), default=str) for row in rows}
 
     @api.model
     def _confirm_deletions(self, rule, snapshots):
@@ -60,18 +51,10 @@ class WebhookOutboundTrigger(models.AbstractModel):
         gone; those still there (the deletion was undone) announce nothing."""
         model = self.env[rule.model_name].sudo()
         alive = set(model.browse(list(snapshots)).exists().ids)
-        rows, failed = [], {}
+        rows = []
         for res_id, text in snapshots.items():
-            if res_id in alive:
-                continue
-            snap = json.loads(text)
-            if "error" in snap:
-                failed.setdefault(snap["error"], []).append(res_id)
-            else:
-                rows.append((res_id, snap["payload"], snap["problems"], snap["url"]))
-        Queue = self.env["webhook.outbound.queue"]
+            if res_id not in alive:
+                # Also reads the snapshots queued before this format.
+                rows.append(DeliveryRow(**dict(json.loads(text), res_id=res_id)))
         if rows:
-            Queue._create_delivery_rows(rule, rows)
-        for error, res_ids in failed.items():
-            message = _("The payload could not be built: %(error)s", error=error)
-            Queue._failed_deliveries(rule, res_ids, message)
+            self.env["webhook.outbound.queue"]._create_delivery_rows(rule, rows)

@@ -10,13 +10,11 @@ import threading
 import time
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.webhook_fastapi.tools.params import param_int
 
-from ..tools.payload import build_payloads, encode_body
-from ..tools.signing import generate_message_id
 from .ir_cron import SEND_CRON_XMLID
 
 _logger = logging.getLogger(__name__)
@@ -139,146 +137,44 @@ class WebhookOutboundQueue(models.AbstractModel):
         return len(rows)
 
     # ------------------------------------------------------------------
-    # Deliveries
+    # Deliveries (built in webhook_outbound_delivery.py)
     # ------------------------------------------------------------------
-    @api.model
-    def _create_deliveries(self, rule, records, test=False):
-        """One pending delivery of ``rule`` per record of ``records``, with
-        its payload built now (failed at once when it has nowhere to go)."""
-        if not records:
-            return self.env["webhook.log"].sudo()
-        return self._create_delivery_rows(rule, self._payload_rows(rule, records), test)
-
-    @api.model
-    def _payload_rows(self, rule, records):
-        """[(record id, payload, problems, target URL)] of ``rule`` for
-        ``records``: what a delivery needs of the record (see deletions)."""
-        payloads = build_payloads(rule._parsed_payload(), records)
-        if rule.endpoint_source == "callback":
-            urls = self._callback_urls(records)
-        else:
-            urls = dict.fromkeys(records.ids, rule.endpoint_url.strip())
-        return [
-            (record.id, payload, problems, urls.get(record.id))
-            for record, (payload, problems) in zip(records, payloads, strict=True)
-        ]
-
-    @api.model
-    def _create_delivery_rows(self, rule, rows, test=False):
-        Log = self.env["webhook.log"].sudo()
-        limit = Log._preview_limit()
-        vals_list, texts = [], []
-        for res_id, payload, problems, url in rows:
-            preview, text = Log._prepare_payload_vals("request", payload, limit)
-            vals = self._delivery_vals(rule, res_id, url, test)
-            vals.update(
-                preview,
-                payload_json=encode_body(payload),
-                payload_warning="\n".join(sorted(problems)) or False,
-            )
-            vals_list.append(vals)
-            texts.append(text)
-        deliveries = Log.create(vals_list)
-        for delivery, text in zip(deliveries, texts, strict=True):
-            if len(text) > limit:
-                delivery._attach_full_log(text, None)
-        return deliveries
-
-    @api.model
-    def _delivery_vals(self, rule, res_id, url, test):
-        vals = {
-            "log_type": "send",
-            "route": rule.name,
-            "model_name": rule.model_name,
-            "res_model": rule.model_name,
-            "res_id": res_id,
-            "outbound_rule_id": rule.id,
-            "target_url": url or False,
-            "callback_url": url if rule.endpoint_source == "callback" else False,
-            "webhook_msg_id": generate_message_id(),
-            "state": "pending",
-            "next_attempt_date": fields.Datetime.now(),
-            "is_test": test,
-        }
-        if not url:
-            vals.update(
-                state="failed",
-                next_attempt_date=False,
-                error_message=_(
-                    "No callback URL: the record has no callback_url and no "
-                    "received call about it carried one."
-                ),
-            )
-        return vals
-
-    @api.model
-    def _callback_urls(self, records):
-        """{record id: callback URL}: the record's own callback_url field, else
-        that of the most recent received call about the record that had one
-        (one query for all records)."""
-        urls = {}
-        if "callback_url" in records._fields:
-            urls = {r.id: r.callback_url for r in records if r.callback_url}
-        missing = [rid for rid in records.ids if rid not in urls]
-        if missing:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT DISTINCT ON (res_id) res_id, callback_url FROM webhook_log
-                        WHERE log_type = 'receive' AND res_model = %s
-                          AND res_id = ANY(%s)
-                          AND callback_url IS NOT NULL AND callback_url != ''
-                     ORDER BY res_id, id DESC""",
-                    records._name,
-                    missing,
-                )
-            )
-            urls.update(dict(self.env.cr.fetchall()))
-        return urls
-
-    @api.model
-    def _failed_deliveries(self, rule, res_ids, message):
-        """Failed deliveries (nothing to send) for records whose payload could
-        not be built, so that the administrator sees why."""
-        return (
-            self.env["webhook.log"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "log_type": "send",
-                        "route": rule.name,
-                        "model_name": rule.model_name,
-                        "res_model": rule.model_name,
-                        "res_id": res_id,
-                        "outbound_rule_id": rule.id,
-                        "webhook_msg_id": generate_message_id(),
-                        "state": "failed",
-                        "error_message": message,
-                    }
-                    for res_id in res_ids
-                ]
-            )
-        )
-
     @api.model
     def _claim(self, limit=BATCH_SIZE):
         """Lock up to ``limit`` due deliveries. SKIP LOCKED: rows another
-        worker or server is sending are left to it, so they share the work."""
+        worker or server is sending are left to it, so they share the work.
+        A delivery waits while an earlier one of its rule and record is
+        pending (being retried): a record's events arrive in order."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM webhook_log
+                """SELECT id FROM webhook_log AS d
                     WHERE log_type = 'send' AND state = 'pending'
                       AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
+                      AND %s
                  ORDER BY next_attempt_date NULLS FIRST, id
                     LIMIT %s
                       FOR UPDATE SKIP LOCKED""",
                 fields.Datetime.now(),
+                self._not_behind_sql(),
                 limit,
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         return self.env["webhook.log"].sudo().browse(ids)
+
+    @api.model
+    def _not_behind_sql(self):
+        """Condition on delivery ``d``: no earlier delivery of its rule and
+        record is pending. A test delivery neither waits nor holds back."""
+        return SQL(
+            """(d.is_test OR d.res_id IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM webhook_log AS e
+                    WHERE e.log_type = 'send' AND e.state = 'pending'
+                      AND e.outbound_rule_id = d.outbound_rule_id
+                      AND e.res_id = d.res_id AND e.id < d.id
+                      AND e.is_test IS NOT TRUE))"""
+        )
 
     @api.model
     def _send_due(self, limit=BATCH_SIZE):
@@ -359,12 +255,17 @@ class WebhookOutboundQueue(models.AbstractModel):
         clean-up at its end (Odoo deletes those older than the run's start);
         ir.cron's _reschedule_later() override covers events committed
         after this check."""
-        self.env["webhook.log"].flush_model(["log_type", "state", "next_attempt_date"])
+        self.env["webhook.log"].flush_model()
+        # Deliveries waiting behind an earlier one do not count: they become
+        # due when it is settled, by the run that settles it.
         self.env.cr.execute(
-            """SELECT min(next_attempt_date),
-                      EXISTS (SELECT 1 FROM webhook_outbound_event)
-                 FROM webhook_log
-                WHERE log_type = 'send' AND state = 'pending'"""
+            SQL(
+                """SELECT min(next_attempt_date),
+                          EXISTS (SELECT 1 FROM webhook_outbound_event)
+                     FROM webhook_log AS d
+                    WHERE log_type = 'send' AND state = 'pending' AND %s""",
+                self._not_behind_sql(),
+            )
         )
         next_date, events_left = self.env.cr.fetchone()
         cron = self.env.ref(SEND_CRON_XMLID)

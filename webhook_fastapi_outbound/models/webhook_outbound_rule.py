@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
+import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -78,6 +79,38 @@ class WebhookOutboundRule(models.Model):
         'whose string values "{field.path}" are replaced by the record\'s values. '
         'Empty: {"id": <record id>}.',
     )
+    payload_format = fields.Selection(
+        [
+            ("bare", "Payload Only"),
+            ("envelope", "Standard Webhooks Envelope"),
+        ],
+        required=True,
+        default="bare",
+        help="Payload Only: the body is the payload itself (what the original "
+        'addon\'s receivers expect). Envelope: {"type": <Event Type>, '
+        '"timestamp": ..., "data": {"id": ..., "model": ..., <payload>}}, so '
+        "that every body says which record it is about.",
+    )
+    event_type = fields.Char(
+        compute="_compute_event_type",
+        store=True,
+        readonly=False,
+        help="The envelope's type: by default <model>.<rule name in lower case>.",
+    )
+    send_as_user_id = fields.Many2one(
+        "res.users",
+        "Send As",
+        required=True,
+        ondelete="restrict",
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user,
+        help="The payload is read with this user's access rights and companies: "
+        "a record or field it may not read is not sent (the delivery fails and "
+        "says why). Record Callback URL rules read each record as the integration "
+        "that registered its callback, and as this user only when the URL was set "
+        "in Odoo.",
+    )
+    callback_count = fields.Integer(compute="_compute_callback_count")
     authorization_header = fields.Char(
         groups="base.group_system",
         help="Value of the Authorization header of every request, "
@@ -120,6 +153,23 @@ class WebhookOutboundRule(models.Model):
         )
         for rule in self:
             rule.delivery_count = counts.get(rule, 0)
+
+    @api.depends("name", "model_name")
+    def _compute_event_type(self):
+        for rule in self:
+            slug = re.sub(r"[^a-z0-9]+", "_", (rule.name or "").lower()).strip("_")
+            rule.event_type = f"{rule.model_name or 'record'}.{slug or 'event'}"
+
+    def _compute_callback_count(self):
+        counts = dict(
+            self.env["webhook.outbound.callback"]._read_group(
+                [("res_model", "in", self.mapped("model_name"))],
+                ["res_model"],
+                ["__count"],
+            )
+        )
+        for rule in self:
+            rule.callback_count = counts.get(rule.model_name, 0)
 
     @api.depends("payload_fields", "model_name")
     def _compute_payload_warning(self):
@@ -305,30 +355,3 @@ class WebhookOutboundRule(models.Model):
         been filled since."""
         self.env.registry.clear_cache()
         self.env.cr.postrollback.add(self.env.registry.clear_cache)
-
-    def action_regenerate_secret(self):
-        for rule in self:
-            rule.secret = generate_secret()
-        return True
-
-    def action_open_deliveries(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Deliveries"),
-            "res_model": "webhook.log",
-            "view_mode": "list,form",
-            "domain": [("outbound_rule_id", "=", self.id)],
-            "context": {"create": False},
-        }
-
-    def action_send_test(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Send Test"),
-            "res_model": "webhook.outbound.test",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_rule_id": self.id},
-        }

@@ -181,13 +181,7 @@ class WebhookOutboundTrigger(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 records = self.env[rule.model_name].browse(res_ids).exists()
-                records = self._match(data, records)
-                if "company_id" not in records._fields:
-                    Queue._create_deliveries(rule, records)
-                    return
-                # Company-dependent values as the record's company sees them.
-                for company, group in records.grouped("company_id").items():
-                    Queue._create_deliveries(rule, group.with_company(company))
+                Queue._create_deliveries(rule, self._match(data, records))
         except Exception as exc:  # noqa: BLE001 - one rule must not block the queue
             _logger.exception(
                 "Outbound rule %s: deliveries could not be built", rule.id

@@ -8,3 +8,6 @@ from . import test_dns_pinning
 from . import test_inbound_extension
 from . import test_url_guard
 from . import test_transitions
+from . import test_callback_owner
+from . import test_payload_format
+from . import test_delivery_order

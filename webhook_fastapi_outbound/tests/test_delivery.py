@@ -228,32 +228,12 @@ class TestDelivery(DeliveryCase):
         self.send()
         self.assertEqual(self.receiver.requests, [])
 
-    def test_callback_url_from_received_call(self):
+    def test_callback_url_of_the_registered_callback(self):
         rule = self.make_rule(endpoint_source="callback", endpoint_url=False)
-        Log = self.Log.sudo()
-        Log.create(
-            {
-                "log_type": "receive",
-                "res_model": "res.partner",
-                "res_id": self.partner.id,
-                "callback_url": self.receiver.url + "/old",
-            }
-        )
-        Log.create(
-            {
-                "log_type": "receive",
-                "res_model": "res.partner",
-                "res_id": self.partner.id,
-                "callback_url": self.receiver.url + "/new",
-            }
-        )
-        Log.create(
-            {
-                "log_type": "receive",
-                "res_model": "res.partner",
-                "res_id": self.partner.id,
-            }
-        )
+        Callback = self.env["webhook.outbound.callback"]
+        admin = self.env.ref("base.user_admin")
+        Callback._set_url(self.partner, self.receiver.url + "/old", admin.id)
+        Callback._set_url(self.partner, self.receiver.url + "/new", admin.id)
         delivery = self.fire(rule)
         self.assertEqual(delivery.target_url, self.receiver.url + "/new")
         self.send()

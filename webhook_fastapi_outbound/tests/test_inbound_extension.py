@@ -63,19 +63,24 @@ class TestInboundExtension(WebhookHttpCase):
         log = self.last_log()
         self.assertEqual(log.callback_url, "https://example.com/hook")
         self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
-        # Logging switched off: the entry that keeps a callback URL is still
-        # written (the outbound addon reads it), others are not.
+        # The callback is registered to the calling integration, also with
+        # the route's logging switched off (deliveries do not read the log).
         self.env["ir.config_parameter"].set_param("webhook.create_data_log", "False")
         count = self.Log.search_count([])
-        self.assertApiOk(self.post("create_data", create({"name": "no cb"})))
-        self.assertEqual(self.Log.search_count([]), count)
-        self.assertApiOk(
+        result = self.assertApiOk(
             self.post(
                 "create_data",
                 create({"name": "cb2"}, callback_url="https://example.com/hook2"),
             )
         )
-        self.assertEqual(self.last_log().callback_url, "https://example.com/hook2")
+        self.assertEqual(self.Log.search_count([]), count)
+        callback = self.env["webhook.outbound.callback"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", result["id"])]
+        )
+        self.assertEqual(
+            (callback.url, callback.user_id),
+            ("https://example.com/hook2", self.api_user),
+        )
 
     def test_upsert_cannot_attach_a_callback_without_write_access(self):
         self.Partner.create({"name": "Acme", "ref": "EXT-1"})
@@ -83,10 +88,13 @@ class TestInboundExtension(WebhookHttpCase):
         # at its own URL.
         self._api_user_writes_own_partners_only()
         params = create(
-            {}, search_key={"ref": "EXT-1"}, callback_url="https://attacker.example/hook"
+            {},
+            search_key={"ref": "EXT-1"},
+            callback_url="https://attacker.example/hook",
         )
         self.assertApiError(self.post("create_update_data", params), 403)
         self.assertFalse(self.last_log().callback_url)
+        self.assertFalse(self.env["webhook.outbound.callback"].search([]))
 
     def test_callback_url_in_the_log_entry(self):
         result = self.assertApiOk(
@@ -119,9 +127,9 @@ class TestInboundExtension(WebhookHttpCase):
 
         gone = old(11, log_type="send") | old(30, log_type="send", state="failed")
         pending = old(60, log_type="send", state="pending")
-        # Where deliveries find the callback URL of a record without the
-        # mixin's field: kept.
-        callback = old(60, callback_url="https://example.com/hook")
+        # A received call's callback URL is a record of the call only: the
+        # registered callback lives in webhook.outbound.callback.
+        gone |= old(60, callback_url="https://example.com/hook")
         self.env.ref("webhook_fastapi.ir_cron_webhook_log_gc").method_direct_trigger()
         self.assertFalse(gone.exists())
-        self.assertEqual((pending | callback).exists(), pending | callback)
+        self.assertEqual(pending.exists(), pending)

@@ -53,6 +53,9 @@ class TestTransitions(OutboundCase):
         self.company.write({"name": "Renamed Co"})
         self.commit_hooks()
         self.assertEqual(len(self.deliveries(rule)), 4)
+        # A contact's second delivery waits until its first is sent.
+        self.send()
+        self.assertEqual(len(self.receiver.requests), 2)
         self.send()
         self.assertEqual(len(self.receiver.requests), 4)
 
