@@ -10,22 +10,30 @@ class WebhookCaseMixin:
     @classmethod
     def _setup_webhook(cls):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.api_user = new_test_user(
-            cls.env,
-            login="webhook_tester",
-            password="webhook_tester_pw",
-            groups="base.group_user,base.group_partner_manager",
-            name="Webhook Tester",
-        )
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.api_user)
-            .sudo()
-            ._generate(None, "tests", None)
+        cls.api_user, cls.api_key = cls._make_api_user(
+            "webhook_tester", "Webhook Tester", password="webhook_tester_pw"
         )
         cls.Partner = cls.env["res.partner"]
         cls.Category = cls.env["res.partner.category"]
         cls.Log = cls.env["webhook.log"]
+
+    @classmethod
+    def _make_api_user(cls, login, name, password=None):
+        """An integration user (contacts manager) and its API key."""
+        user = new_test_user(
+            cls.env,
+            login=login,
+            password=password or login,
+            groups="base.group_user,base.group_partner_manager",
+            name=name,
+        )
+        key = (
+            cls.env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate(None, "tests", None)
+        )
+        return user, key
 
     def assertApiError(self, answer, status, *fragments):
         code, body = answer

@@ -16,24 +16,26 @@ class WebhookOutboundRule(models.Model):
 
     def action_open_deliveries(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Deliveries"),
-            "res_model": "webhook.log",
-            "view_mode": "list,form",
-            "domain": [("outbound_rule_id", "=", self.id)],
-            "context": {"create": False},
-        }
+        return self._list_action(
+            _("Deliveries"), "webhook.log", [("outbound_rule_id", "=", self.id)]
+        )
 
     def action_open_callbacks(self):
         """Where each record's deliveries go, and whose each URL is."""
         self.ensure_one()
+        return self._list_action(
+            _("Callbacks"),
+            "webhook.outbound.callback",
+            [("res_model", "=", self.model_name)],
+        )
+
+    def _list_action(self, name, model, domain):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Callbacks"),
-            "res_model": "webhook.outbound.callback",
+            "name": name,
+            "res_model": model,
             "view_mode": "list,form",
-            "domain": [("res_model", "=", self.model_name)],
+            "domain": domain,
             "context": {"create": False},
         }
 

@@ -5,7 +5,7 @@ deliveries), and payloads are read with the rights of the user they are
 sent for (the callback's owner, or the rule's Send As user), never as the
 superuser."""
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.webhook_fastapi.tests.common import WebhookHttpCase
 
@@ -18,17 +18,8 @@ class TestCallbackOwner(OutboundMixin, WebhookHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_outbound()
-        cls.intruder = new_test_user(
-            cls.env,
-            login="webhook_intruder",
-            groups="base.group_user,base.group_partner_manager",
-            name="Other Integration",
-        )
-        cls.intruder_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.intruder)
-            .sudo()
-            ._generate(None, "tests", None)
+        cls.intruder, cls.intruder_key = cls._make_api_user(
+            "webhook_intruder", "Other Integration"
         )
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
         cls.Callback = cls.env["webhook.outbound.callback"]
