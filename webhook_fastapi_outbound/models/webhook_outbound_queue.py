@@ -13,18 +13,11 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.webhook_fastapi.tools.params import param_int
-
+from ..tools.retry import DEFAULT_SCHEDULE, parse_schedule, wait_after
 from .ir_cron import SEND_CRON_XMLID
 
 _logger = logging.getLogger(__name__)
 
-# Backoff after failed attempt n (1-based): BASE * 4**(n-1), capped. With the
-# defaults: 30 s, 2 min, 8 min, 32 min, about 2 h, 8.5 h, then 12 h; the
-# default 8 attempts span about 23 hours.
-DEFAULT_BACKOFF_BASE = 30
-BACKOFF_FACTOR = 4
-BACKOFF_CAP = 12 * 3600
 # Per transaction of the sending job: deliveries claimed, events built; and
 # the job's time budget.
 BATCH_SIZE = 10
@@ -187,24 +180,26 @@ class WebhookOutboundQueue(models.AbstractModel):
         return deliveries
 
     @api.model
-    def _backoff(self, attempt):
-        base = param_int(
-            self.env["ir.config_parameter"].sudo(),
-            "webhook.outbound_backoff_base",
-            DEFAULT_BACKOFF_BASE,
-        )
-        return timedelta(
-            seconds=min(base * BACKOFF_FACTOR ** (attempt - 1), BACKOFF_CAP)
-        )
+    def _retry_wait(self, rule, attempt, retry_after=None):
+        """Seconds before the next attempt after failed attempt ``attempt``:
+        what the receiver asked (Retry-After), else the rule's schedule."""
+        if retry_after is not None:
+            return max(retry_after, 1)
+        try:
+            schedule = parse_schedule(rule.retry_schedule)
+        except ValueError:  # refused on save: only an old row can be bad
+            schedule = parse_schedule(DEFAULT_SCHEDULE)
+        return wait_after(schedule, attempt)
 
     @api.model
-    def _retry_vals(self, attempt, max_attempts, now, retry=True):
+    def _retry_vals(self, attempt, rule, now, retry=True, retry_after=None):
         """State after failed attempt ``attempt`` (made at ``now``): pending
-        until the backoff is over, or failed for good."""
-        if retry and attempt < max_attempts:
+        until the wait is over, or failed for good."""
+        if retry and attempt < rule.max_attempts:
+            wait = self._retry_wait(rule, attempt, retry_after)
             return {
                 "state": "pending",
-                "next_attempt_date": now + self._backoff(attempt),
+                "next_attempt_date": now + timedelta(seconds=wait),
             }
         return {"state": "failed", "next_attempt_date": False}
 

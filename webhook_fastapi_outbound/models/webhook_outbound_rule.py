@@ -10,6 +10,7 @@ from odoo.addons.webhook_fastapi.tools.errors import ApiError
 from odoo.addons.webhook_fastapi.tools.field_spec import parse_field_spec
 from odoo.addons.webhook_fastapi.tools.serializer import check_spec
 
+from ..tools.retry import DEFAULT_SCHEDULE, parse_schedule
 from ..tools.signing import generate_secret
 from ..tools.template import path_problem, template_paths
 
@@ -127,6 +128,13 @@ class WebhookOutboundRule(models.Model):
     )
     timeout = fields.Float("Timeout (s)", default=DEFAULT_TIMEOUT)
     max_attempts = fields.Integer("Maximum Attempts", default=DEFAULT_MAX_ATTEMPTS)
+    retry_schedule = fields.Char(
+        required=True,
+        default=DEFAULT_SCHEDULE,
+        help="Waits after the 1st, 2nd... failed attempt (the first attempt is "
+        "immediate), with +/- 10% jitter; the last one repeats while attempts are "
+        "left. Units: s, m, h, d. A receiver's Retry-After (on 429 and 503) wins.",
+    )
     delivery_ids = fields.One2many("webhook.log", "outbound_rule_id", "Deliveries")
     delivery_count = fields.Integer(compute="_compute_delivery_count")
     payload_warning = fields.Text(compute="_compute_payload_warning")
@@ -282,6 +290,20 @@ class WebhookOutboundRule(models.Model):
                         rule.name,
                     )
                 )
+
+    @api.constrains("retry_schedule")
+    def _check_retry_schedule(self):
+        for rule in self:
+            try:
+                parse_schedule(rule.retry_schedule)
+            except ValueError as exc:
+                raise ValidationError(
+                    _(
+                        "Rule '%(rule)s': Retry Schedule: %(error)s",
+                        rule=rule.name,
+                        error=exc,
+                    )
+                ) from exc
 
     @api.constrains("authorization_header")
     def _check_authorization_header(self):

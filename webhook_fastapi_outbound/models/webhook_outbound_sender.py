@@ -15,6 +15,7 @@ from odoo.addons.webhook_fastapi.tools.params import param_bool, param_str_list
 from odoo.addons.webhook_fastapi.tools.redact import redact
 
 from ..tools.pinned_http import post_pinned
+from ..tools.retry import retry_after_seconds
 from ..tools.signing import sign
 from ..tools.url_guard import (
     UnsafeUrl,
@@ -24,6 +25,8 @@ from ..tools.url_guard import (
 _logger = logging.getLogger(__name__)
 
 USER_AGENT = "Odoo-webhook_fastapi_outbound"
+# Answers whose Retry-After says when to come back (throttled, unavailable).
+RETRY_AFTER_STATUSES = (429, 503)
 
 
 class WebhookOutboundSender(models.AbstractModel):
@@ -101,10 +104,11 @@ class WebhookOutboundSender(models.AbstractModel):
         outcome, retry = self._exchange(
             delivery.target_url, rule.timeout, allowed, body, headers, limit
         )
+        retry_after = outcome.pop("retry_after", None)
         vals.update(outcome, duration_ms=(time.monotonic() - started) * 1000)
         if vals.get("state") != "done":
             Queue = self.env["webhook.outbound.queue"]
-            vals.update(Queue._retry_vals(attempt, rule.max_attempts, now, retry))
+            vals.update(Queue._retry_vals(attempt, rule, now, retry, retry_after))
         return vals
 
     @api.model
@@ -147,6 +151,10 @@ class WebhookOutboundSender(models.AbstractModel):
         else:
             vals["error_message"] = _(
                 "The receiver answered HTTP %s.", response.status_code
+            )
+        if response.status_code in RETRY_AFTER_STATUSES:
+            vals["retry_after"] = retry_after_seconds(
+                response.headers.get("Retry-After")
             )
         return vals, True
 

@@ -17,7 +17,8 @@ from odoo.tests import TransactionCase
 class Receiver:
     """Records every POST; answers following ``script``: a list of actions
     used in order (then ``default``): an int is a status code, ("sleep", s)
-    sleeps s seconds then answers 200."""
+    sleeps s seconds then answers 200, (status, {header: value}) answers
+    with those headers."""
 
     def __init__(self):
         self.requests = []
@@ -37,9 +38,11 @@ class Receiver:
                     }
                 )
                 action = receiver.script.pop(0) if receiver.script else receiver.default
-                status = 200
+                status, extra = 200, {}
                 if isinstance(action, tuple) and action[0] == "sleep":
                     time.sleep(action[1])
+                elif isinstance(action, tuple):  # (status, {header: value})
+                    status, extra = action
                 elif isinstance(action, int):
                     status = action
                 answer = json.dumps({"received": True, "status": status}).encode()
@@ -47,6 +50,8 @@ class Receiver:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(answer)))
+                    for name, value in extra.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(answer)
                 except OSError:  # the client gave up (timeout)

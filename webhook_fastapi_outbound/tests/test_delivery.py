@@ -134,12 +134,12 @@ class TestDelivery(DeliveryCase):
             delivery, [{"state": "pending", "http_status": 500, "attempt_count": 1}]
         )
         self.assertIn("HTTP 500", delivery.error_message)
-        # Backoff: not due yet, so the next run sends nothing.
+        # The schedule's first wait (5 s, jitter): the next run sends nothing.
         self.assertGreaterEqual(
-            delivery.next_attempt_date, before + timedelta(seconds=29)
+            delivery.next_attempt_date, before + timedelta(seconds=4)
         )
         self.assertLessEqual(
-            delivery.next_attempt_date, fields.Datetime.now() + timedelta(seconds=31)
+            delivery.next_attempt_date, fields.Datetime.now() + timedelta(seconds=6)
         )
         self.send()
         self.assertEqual(len(self.receiver.requests), 1)

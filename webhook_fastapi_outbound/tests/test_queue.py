@@ -1,7 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The sending job: batches, retry schedule, wake-ups, switched off."""
 
+from datetime import datetime, timedelta, timezone
+
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import tagged
 
@@ -10,12 +13,42 @@ from .test_delivery import DeliveryCase
 
 @tagged("post_install", "-at_install")
 class TestQueue(DeliveryCase):
-    def test_backoff_schedule(self):
+    def test_retry_schedule(self):
+        rule = self.make_rule()
         Queue = self.env["webhook.outbound.queue"]
-        self.assertEqual(
-            [Queue._backoff(n).total_seconds() for n in range(1, 9)],
-            [30, 120, 480, 1920, 7680, 30720, 43200, 43200],
+        svix = [5, 300, 1800, 7200, 18000, 36000, 36000, 36000]
+        for attempt, base in enumerate(svix, start=1):
+            waits = {Queue._retry_wait(rule, attempt) for _i in range(20)}
+            self.assertTrue(all(0.9 * base <= w <= 1.1 * base for w in waits), waits)
+            self.assertGreater(len(waits), 1, "jitter")
+        rule.retry_schedule = "1m, 2H,3d"
+        self.assertAlmostEqual(Queue._retry_wait(rule, 3), 3 * 86400, delta=26000)
+        self.assertEqual(Queue._retry_wait(rule, 1, retry_after=120), 120)
+        with self.assertRaisesRegex(ValidationError, "'soon' is not a wait"):
+            rule.retry_schedule = "5s, soon"
+
+    def test_retry_after_on_429_and_503(self):
+        rule = self.make_rule(retry_schedule="5s")
+        later = (datetime.now(timezone.utc) + timedelta(hours=2)).strftime(
+            "%a, %d %b %Y %H:%M:%S GMT"
         )
+        self.receiver.reset(
+            script=[(429, {"Retry-After": "600"}), (503, {"Retry-After": later})]
+        )
+        first = self.fire(rule)
+        second = self.fire(rule, self.Partner.create({"name": "Second"}))
+        before = fields.Datetime.now()
+        self.send()
+        self.assertEqual((first.http_status, second.http_status), (429, 503))
+        waits = [(d.next_attempt_date - before).total_seconds() for d in first | second]
+        self.assertAlmostEqual(waits[0], 600, delta=3)
+        self.assertAlmostEqual(waits[1], 7200, delta=5)
+        # Another status: the schedule, whatever the header says.
+        self.receiver.reset(script=[(500, {"Retry-After": "9999"})])
+        self.make_due(first)
+        self.send()
+        wait = (first.next_attempt_date - fields.Datetime.now()).total_seconds()
+        self.assertLess(wait, 7)
 
     def test_cron_runs_batches_and_schedules_retry(self):
         rule = self.make_rule()
