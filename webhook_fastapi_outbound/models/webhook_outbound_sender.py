@@ -120,13 +120,24 @@ class WebhookOutboundSender(models.AbstractModel):
             "User-Agent": USER_AGENT,
             "webhook-id": delivery.webhook_msg_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(
-                rule.secret or "", delivery.webhook_msg_id, timestamp, body
+            "webhook-signature": " ".join(
+                sign(secret, delivery.webhook_msg_id, timestamp, body)
+                for secret in self._signing_secrets(rule)
             ),
         }
         if rule.authorization_header:
             headers["Authorization"] = rule.authorization_header
         return headers
+
+    @api.model
+    def _signing_secrets(self, rule):
+        """The rule's secret, and during a rotation's overlap the previous
+        one too (Standard Webhooks: space-separated signatures)."""
+        secrets = [rule.secret or ""]
+        until = rule.previous_secret_until
+        if rule.previous_secret and until and until > fields.Datetime.now():
+            secrets.append(rule.previous_secret)
+        return secrets
 
     @api.model
     def _exchange(self, url, timeout, allowed, body, headers, limit):

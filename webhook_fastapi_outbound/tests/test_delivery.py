@@ -314,7 +314,7 @@ class TestDelivery(DeliveryCase):
                 as_user.read([field])
             self.assertNotIn(field, as_user.fields_get())
 
-    def test_regenerate_secret(self):
+    def test_rotate_secret_with_overlap(self):
         rule = self.make_rule()
         other = self.make_rule(name="Other")
         self.assertNotEqual(rule.secret, other.secret)
@@ -322,6 +322,24 @@ class TestDelivery(DeliveryCase):
         rule.action_regenerate_secret()
         self.assertNotEqual(rule.secret, old)
         self.assertTrue(rule.secret.startswith("whsec_"))
+        self.fire(rule)
+        self.send()
+        # During the overlap, a receiver holding either secret verifies it.
+        request = self.receiver.requests[-1]
+        self.assertEqual(request["headers"]["webhook-signature"].count("v1,"), 2)
+        for secret in (old, rule.secret):
+            self.assertTrue(
+                verify_signature(secret, request["headers"], request["body"])
+            )
+        rule.previous_secret_until = fields.Datetime.now() - timedelta(seconds=1)
+        self.partner.write({"type": "contact"})
+        self.fire(rule)
+        self.send()
+        request = self.receiver.requests[-1]
+        self.assertTrue(
+            verify_signature(rule.secret, request["headers"], request["body"])
+        )
+        self.assertFalse(verify_signature(old, request["headers"], request["body"]))
 
     def test_send_test_button(self):
         rule = self.make_rule(payload_fields='["name"]')
