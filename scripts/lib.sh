@@ -155,7 +155,10 @@ ensure_addons_db() {
   say "Installing $mods on a copy of the template ($name; log: $log)"
   rm -f "$stamp_file"
   copy_db "$TEMPLATE_DB" "$name"
-  if ! odoo_bin -d "$name" -i "$mods" --stop-after-init --no-http --log-level=info >"$log" 2>&1; then
+  # The extra modules first, then the addons: they are installed on a
+  # database that already runs the others, as they would be in production.
+  if ! { [ -z "$extra" ] || odoo_bin -d "$name" -i "$extra" --stop-after-init --no-http --log-level=info; } >"$log" 2>&1 \
+      || ! odoo_bin -d "$name" -i "$ADDONS" --stop-after-init --no-http --log-level=info >>"$log" 2>&1; then
     "$PY" "$ROOT/scripts/devtools.py" check-log "$log" --mode install >&2 || true
     die "Installing $mods failed: see $log"
   fi
@@ -164,4 +167,29 @@ ensure_addons_db() {
   fi
   echo "$want" >"$stamp_file"
   printf '%s\n' "$name"
+}
+
+# The template (ensure_template_db) with more modules installed, no demo
+# data: for tests that need business apps (sale_stock, account...), whose
+# install takes minutes. Like the template, rebuilt only when the template
+# or the module list change, never for the addons' code. Sets EXTRA_TEMPLATE_DB.
+ensure_extra_template_db() {
+  local mods="$1" want log stamp_file
+  ensure_template_db
+  EXTRA_TEMPLATE_DB="${TEMPLATE_DB}_x$(printf '%s' "$mods" | sha1sum | cut -c1-6)"
+  stamp_file="$STATE/$EXTRA_TEMPLATE_DB.stamp"
+  want="$(cat "$STATE/$TEMPLATE_DB.stamp") $mods"
+  if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$want" ] && db_exists "$EXTRA_TEMPLATE_DB"; then
+    return 0
+  fi
+  mkdir -p "$LOG_DIR"; log="$LOG_DIR/$EXTRA_TEMPLATE_DB.log"
+  say "Building template database $EXTRA_TEMPLATE_DB: the template + $mods (a few minutes; log: $log)"
+  rm -f "$stamp_file"
+  copy_db "$TEMPLATE_DB" "$EXTRA_TEMPLATE_DB"
+  if ! odoo_bin -d "$EXTRA_TEMPLATE_DB" -i "$mods" --without-demo=all --stop-after-init \
+      --no-http --log-level=warn >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "Building $EXTRA_TEMPLATE_DB failed: see $log"
+  fi
+  echo "$want" >"$stamp_file"
 }

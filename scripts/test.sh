@@ -5,12 +5,14 @@
 # For quicker local runs:
 #   SKIP_LINT=1        no pre-commit hooks
 #   SKIP_E2E=1         no top-level pytest suite (tests/)
+#   SKIP_FLOWS=1       no business-flow tests (their DB has sale_stock, account)
 #   TEST_TAGS=...      Odoo --test-tags (default: /<addon> for each addon)
 #   PYTEST_ARGS=...    extra pytest arguments (e.g. "-k openapi -x")
 . "$(dirname "$0")/lib.sh"
 
 TEST_DB="${DB_PREFIX}_test"
-default_tags=$(addon_list | sed 's|^|/|' | paste -sd,)
+default_tags="$(addon_list | sed 's|^|/|' | paste -sd,),-webhook_business_flows"
+FLOW_MODULES="${FLOW_MODULES:-sale_stock,account}"
 TEST_TAGS="${TEST_TAGS:-$default_tags}"
 SUMMARY_DIR="$STATE/test-summary"
 START=$(date +%s)
@@ -59,15 +61,27 @@ ensure_chromium() {
 do_template() { ensure_template_db; note "$TEMPLATE_DB"; }
 
 # The addons' own tests (at_install and post_install), on a copy of the
-# template, as Odoo's runner runs them.
+# template, as Odoo's runner runs them. The business flows (tag
+# webhook_business_flows) need sale_stock and account: their own step.
 do_odoo_tests() {
-  local log="$LOG_DIR/odoo-tests.log" port rc counts
-  port=$(free_port)
   ensure_template_db
-  copy_db "$TEMPLATE_DB" "$TEST_DB"
-  say "odoo-bin -d $TEST_DB -i $ADDONS --test-enable --test-tags $TEST_TAGS (log: $log)"
+  run_odoo_tests odoo-tests "$TEMPLATE_DB" "$TEST_DB" "$TEST_TAGS"
+}
+
+# Outbound rules on real business flows (issue 13): a template with the
+# test-only modules FLOW_MODULES, built once and kept like the template.
+do_odoo_flows() {
+  ensure_extra_template_db "$FLOW_MODULES"
+  run_odoo_tests odoo-flows "$EXTRA_TEMPLATE_DB" "${DB_PREFIX}_flows" "webhook_business_flows"
+}
+
+run_odoo_tests() {  # NAME SOURCE_DB DB TAGS
+  local name="$1" src="$2" db="$3" tags="$4" log="$LOG_DIR/$1.log" port rc counts
+  port=$(free_port)
+  copy_db "$src" "$db"
+  say "odoo-bin -d $db -i $ADDONS --test-enable --test-tags $tags (log: $log)"
   set +e
-  odoo_bin -d "$TEST_DB" -i "$ADDONS" --without-demo=all --test-enable --test-tags "$TEST_TAGS" \
+  odoo_bin -d "$db" -i "$ADDONS" --without-demo=all --test-enable --test-tags "$tags" \
     --stop-after-init --http-interface 127.0.0.1 --http-port "$port" --workers 0 \
     --max-cron-threads 0 --log-level=test 2>&1 \
     | tee "$log" \
@@ -76,8 +90,8 @@ do_odoo_tests() {
   set -e
   local check=0
   "$PY" "$ROOT/scripts/devtools.py" check-log "$log" --mode tests --addons "$ADDONS" \
-    --summary "$SUMMARY_DIR/odoo-counts" || check=1
-  counts=$(cat "$SUMMARY_DIR/odoo-counts" 2>/dev/null || echo "0 0 0 0")
+    --summary "$SUMMARY_DIR/$name-counts" || check=1
+  counts=$(cat "$SUMMARY_DIR/$name-counts" 2>/dev/null || echo "0 0 0 0")
   read -r run failed errors problems <<<"$counts"
   note "$run tests, $failed failed, $errors error(s), $problems log problem(s); odoo-bin exit code $rc"
   [ "$rc" = 0 ] && [ "$check" = 0 ]
@@ -173,16 +187,17 @@ summary() {
     [ "$status" = FAIL ] || continue
     # A failed step counts as one failure, unless failed tests already count it.
     case "$name" in
-      odoo-tests) read -r run f e _ <"$SUMMARY_DIR/odoo-counts" 2>/dev/null || true; [ $((f + e)) -gt 0 ] || failed=$((failed + 1)) ;;
+      odoo-tests | odoo-flows) read -r run f e _ <"$SUMMARY_DIR/$name-counts" 2>/dev/null || true; [ $((f + e)) -gt 0 ] || failed=$((failed + 1)) ;;
       e2e) read -r run f <"$SUMMARY_DIR/pytest-counts" 2>/dev/null || true; [ "$f" -gt 0 ] || failed=$((failed + 1)) ;;
       *) failed=$((failed + 1)) ;;
     esac
   done
-  run=0 f=0 e=0
-  if [ -f "$SUMMARY_DIR/odoo-counts" ]; then
-    read -r run f e _ <"$SUMMARY_DIR/odoo-counts"
+  for s in "$SUMMARY_DIR"/odoo-*-counts; do
+    [ -f "$s" ] || continue
+    run=0 f=0 e=0
+    read -r run f e _ <"$s"
     passed=$((passed + run - f - e)); failed=$((failed + f + e))
-  fi
+  done
   run=0 f=0
   if [ -f "$SUMMARY_DIR/pytest-counts" ]; then
     read -r run f <"$SUMMARY_DIR/pytest-counts"
@@ -203,6 +218,7 @@ main() {
   step template do_template
   if [ "$LAST_RC" = 0 ]; then
     step odoo-tests do_odoo_tests
+    if [ "${SKIP_FLOWS:-0}" = 1 ]; then skip odoo-flows "SKIP_FLOWS=1"; else step odoo-flows do_odoo_flows; fi
     step install-check do_install
     local installed=$LAST_RC
     if [ "$installed" = 0 ]; then step uninstall do_uninstall; else skip uninstall "no database"; fi
