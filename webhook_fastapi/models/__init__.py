@@ -6,3 +6,4 @@ from . import webhook_api_auth
 from . import webhook_api_routes
 from . import webhook_api_format
 from . import webhook_upsert_key
+from . import ir_config_parameter

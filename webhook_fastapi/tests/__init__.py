@@ -13,3 +13,4 @@ from . import test_webhook_log_retention
 from . import test_webhook_log_tour
 from . import test_hostile_input
 from . import test_original_format
+from . import test_param_settings

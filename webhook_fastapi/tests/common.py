@@ -4,6 +4,12 @@ import json
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 
+def partner_params(payload, **vals):
+    """The ``params`` of a call on res.partner, the model most tests use:
+    ``vals`` holds the payload and the route's other keys (search_key...)."""
+    return {"model": "res.partner", "vals": {"payload": payload, **vals}}
+
+
 class WebhookCaseMixin:
     """Users, an API key and helpers shared by the webhook API tests."""
 
@@ -16,6 +22,16 @@ class WebhookCaseMixin:
         cls.Partner = cls.env["res.partner"]
         cls.Category = cls.env["res.partner.category"]
         cls.Log = cls.env["webhook.log"]
+
+    @classmethod
+    def _make_company(cls, name, ref, tags=None, **vals):
+        """A company with an external reference: the record the suites'
+        search_key lookups find."""
+        if tags:
+            vals["category_id"] = [(6, 0, tags.ids)]
+        return cls.Partner.create(
+            {"name": name, "ref": ref, "is_company": True, **vals}
+        )
 
     @classmethod
     def _make_api_user(cls, login, name, password=None):
@@ -69,6 +85,9 @@ class WebhookCaseMixin:
             }
         )
 
+    def setParam(self, key, value):
+        self.env["ir.config_parameter"].set_param(key, value)
+
     def _body(self, params, **extra):
         return {"params": params, **extra}
 
@@ -107,6 +126,22 @@ class WebhookHttpCase(WebhookCaseMixin, HttpCase):
             payload = response.text
         return response.status_code, payload
 
+    def api_ok(self, route, params=None, **post_kwargs):
+        """POST that must succeed; returns the route's result."""
+        return self.assertApiOk(self.post(route, params, **post_kwargs))
+
+    def search_partners(self, **payload):
+        """POST search_data on res.partner; returns (status, body)."""
+        return self.post("search_data", partner_params(payload))
+
+    def logged_ok(self, route, params, preview_limit):
+        """A successful call's log entry, with the log's preview cut at
+        ``preview_limit`` characters: a longer call gets a full-log
+        attachment."""
+        self.setParam("webhook.preview_limit", str(preview_limit))
+        self.api_ok(route, params)
+        return self.last_log()
+
 
 @tagged("post_install", "-at_install")
 class WebhookServiceCase(WebhookCaseMixin, TransactionCase):
@@ -129,6 +164,17 @@ class WebhookServiceCase(WebhookCaseMixin, TransactionCase):
         }
         return service._api_handle(route, {"params": params}, http_info)
 
+    def count_queries(self, route, params):
+        """Queries of one successful call with cold caches (a warm cache
+        would hide per-record reads); returns (count, the route's result)."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        status, body = self.call(route, params)
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["result"]["is_success"], body)
+        return self.cr.sql_log_count - before, body["result"]["result"]
+
 
 @tagged("post_install", "-at_install")
 class WebhookLogCase(WebhookHttpCase):
@@ -145,9 +191,6 @@ class WebhookLogCase(WebhookHttpCase):
             name="Log Clerk",
         )
         cls.partner = cls.Partner.create({"name": "Logged Partner", "ref": "LOG-1"})
-
-    def setParam(self, key, value):
-        self.env["ir.config_parameter"].set_param(key, value)
 
     def new_logs(self, before_id):
         return self.Log.search([("id", ">", before_id)], order="id")

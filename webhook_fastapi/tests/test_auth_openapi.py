@@ -1,12 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import tagged
 
-from .common import WebhookHttpCase
+from .common import WebhookHttpCase, partner_params
 
-SEARCH = {
-    "model": "res.partner",
-    "vals": {"payload": {"search_field": ["name"], "limit": 1}},
-}
+SEARCH = partner_params({"search_field": ["name"], "limit": 1})
 
 
 @tagged("post_install", "-at_install")
@@ -34,15 +31,16 @@ class TestAuthAndOpenApi(WebhookHttpCase):
         )
         self.assertEqual(self.url_open("/api/docs").status_code, 200)
 
-    def test_bearer_key_runs_as_its_user(self):
-        result = self.assertApiOk(
-            self.post(
-                "create_data",
-                {"model": "res.partner", "vals": {"payload": {"name": "By key"}}},
-            )
+    def assertCreatedAsApiUser(self, name, **post_kwargs):
+        """create_data runs as the API key's user (the credentials it is
+        given by post_kwargs, or the key)."""
+        result = self.api_ok(
+            "create_data", partner_params({"name": name}), **post_kwargs
         )
-        partner = self.Partner.browse(result["id"])
-        self.assertEqual(partner.create_uid, self.api_user)
+        self.assertEqual(self.Partner.browse(result["id"]).create_uid, self.api_user)
+
+    def test_bearer_key_runs_as_its_user(self):
+        self.assertCreatedAsApiUser("By key")
         self.assertEqual(self.last_log().user_id, self.api_user)
 
     def test_missing_invalid_and_empty_credentials(self):
@@ -73,14 +71,7 @@ class TestAuthAndOpenApi(WebhookHttpCase):
 
     def test_session_cookie(self):
         self.authenticate("webhook_tester", "webhook_tester_pw")
-        result = self.assertApiOk(
-            self.post(
-                "create_data",
-                {"model": "res.partner", "vals": {"payload": {"name": "By cookie"}}},
-                key=None,
-            )
-        )
-        self.assertEqual(self.Partner.browse(result["id"]).create_uid, self.api_user)
+        self.assertCreatedAsApiUser("By cookie", key=None)
         # An invalid key is refused even beside a valid session.
         self.assertApiError(
             self.post("search_data", SEARCH, key="Bearer wrong"), 401, "Invalid API key"
@@ -88,17 +79,11 @@ class TestAuthAndOpenApi(WebhookHttpCase):
 
     def test_bearer_wins_over_cookie(self):
         self.authenticate("admin", "admin")
-        result = self.assertApiOk(
-            self.post(
-                "create_data",
-                {"model": "res.partner", "vals": {"payload": {"name": "Key wins"}}},
-            )
-        )
-        self.assertEqual(self.Partner.browse(result["id"]).create_uid, self.api_user)
+        self.assertCreatedAsApiUser("Key wins")
 
     def test_cookie_cannot_be_used_cross_site(self):
         self.authenticate("webhook_tester", "webhook_tester_pw")
-        params = {"model": "res.partner", "vals": {"payload": {"name": "Forged"}}}
+        params = partner_params({"name": "Forged"})
         self.assertApiError(
             self.post(
                 "create_data",

@@ -4,11 +4,8 @@ import base64
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import WebhookHttpCase
-
-
-def create(payload, **vals):
-    return {"model": "res.partner", "vals": {"payload": payload, **vals}}
+from .common import WebhookHttpCase, partner_params
+from .param_helpers import store_unchecked_param
 
 
 @tagged("post_install", "-at_install")
@@ -19,15 +16,13 @@ class TestCreateData(WebhookHttpCase):
         cls.country = cls.env.ref("base.th")
         cls.tag_a = cls.Category.create({"name": "Tag A"})
         cls.tag_b = cls.Category.create({"name": "Tag B"})
-        cls.parent = cls.Partner.create(
-            {"name": "Parent Co", "is_company": True, "ref": "PARENT"}
-        )
+        cls.parent = cls._make_company("Parent Co", "PARENT")
 
     def test_many2one_lookup_by_field_and_id(self):
         result = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Lookup",
                         "country_id": {"code": "TH"},
@@ -48,7 +43,7 @@ class TestCreateData(WebhookHttpCase):
         self.assertApiError(
             self.post(
                 "create_data",
-                create({"name": "X", "parent_id": {"name": "Nobody here"}}),
+                partner_params({"name": "X", "parent_id": {"name": "Nobody here"}}),
             ),
             400,
             "payload.parent_id",
@@ -57,7 +52,8 @@ class TestCreateData(WebhookHttpCase):
         self.Partner.create([{"name": "Twin"}, {"name": "Twin"}])
         self.assertApiError(
             self.post(
-                "create_data", create({"name": "X", "parent_id": {"name": "Twin"}})
+                "create_data",
+                partner_params({"name": "X", "parent_id": {"name": "Twin"}}),
             ),
             400,
             "2 records",
@@ -69,7 +65,8 @@ class TestCreateData(WebhookHttpCase):
         self.Partner.create({"name": "Sleeping", "active": False})
         self.assertApiError(
             self.post(
-                "create_data", create({"name": "X", "parent_id": {"name": "Sleeping"}})
+                "create_data",
+                partner_params({"name": "X", "parent_id": {"name": "Sleeping"}}),
             ),
             400,
             "no record",
@@ -79,7 +76,7 @@ class TestCreateData(WebhookHttpCase):
         result = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {"name": "Child", "parent_id": {"name": "Brand New Co"}},
                     auto_create={
                         "parent_id": {
@@ -101,7 +98,7 @@ class TestCreateData(WebhookHttpCase):
         result = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Company",
                         "category_id": {
@@ -132,7 +129,7 @@ class TestCreateData(WebhookHttpCase):
         result = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Tags",
                         "category_id": {
@@ -147,7 +144,7 @@ class TestCreateData(WebhookHttpCase):
         self.assertApiError(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {"name": "Tags", "category_id": {"mode": "merge", "records": []}}
                 ),
             ),
@@ -157,7 +154,7 @@ class TestCreateData(WebhookHttpCase):
         self.assertApiError(
             self.post(
                 "create_data",
-                create({"name": "Tags", "category_id": [{"name": "Tag A"}]}),
+                partner_params({"name": "Tags", "category_id": [{"name": "Tag A"}]}),
             ),
             400,
             "records",
@@ -167,7 +164,7 @@ class TestCreateData(WebhookHttpCase):
         result = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Holding",
                         "is_company": True,
@@ -200,7 +197,7 @@ class TestCreateData(WebhookHttpCase):
         result = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "With files",
                         "attachment_ids": [
@@ -244,7 +241,7 @@ class TestCreateData(WebhookHttpCase):
         self.assertApiError(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Bad file",
                         "attachment_ids": [{"name": "a", "datas": "@@not base64@@"}],
@@ -257,7 +254,7 @@ class TestCreateData(WebhookHttpCase):
         self.assertApiError(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Bad url",
                         "attachment_ids": [{"name": "a", "url": "file:///etc/passwd"}],
@@ -286,13 +283,13 @@ class TestCreateData(WebhookHttpCase):
         for payload, fragment in cases:
             with self.subTest(payload=payload):
                 self.assertApiError(
-                    self.post("create_data", create(payload)), 400, fragment
+                    self.post("create_data", partner_params(payload)), 400, fragment
                 )
         self.assertEqual(self.Partner.search_count([]), before)
         ok = self.assertApiOk(
             self.post(
                 "create_data",
-                create(
+                partner_params(
                     {
                         "name": "Typed",
                         "tz": "Asia/Bangkok",
@@ -328,19 +325,25 @@ class TestCreateData(WebhookHttpCase):
     def test_bad_result_field_writes_nothing(self):
         before = self.Partner.search_count([])
         self.assertApiError(
-            self.post("create_data", create({"name": "x"}, result_field=["name{"])),
+            self.post(
+                "create_data", partner_params({"name": "x"}, result_field=["name{"])
+            ),
             400,
             "field spec",
         )
         self.assertApiError(
-            self.post("create_data", create({"name": "x"}, result_field=["nope"])),
+            self.post(
+                "create_data", partner_params({"name": "x"}, result_field=["nope"])
+            ),
             400,
             "nope",
         )
         # Checked before writing: with partial work kept, nothing is left.
         self.env["ir.config_parameter"].set_param("webhook.rollback_state_failed", "0")
         self.assertApiError(
-            self.post("create_data", create({"name": "typo"}, result_field=["nmae"])),
+            self.post(
+                "create_data", partner_params({"name": "typo"}, result_field=["nmae"])
+            ),
             400,
             "nmae",
         )
@@ -352,7 +355,7 @@ class TestCreateData(WebhookHttpCase):
         for payload in ({"name": "a\x00b"}, {"na\x00me": "x"}):
             with self.subTest(payload=payload):
                 self.assertApiError(
-                    self.post("create_data", create(payload)), 400, "NUL"
+                    self.post("create_data", partner_params(payload)), 400, "NUL"
                 )
         self.assertApiError(
             self.post(
@@ -367,12 +370,14 @@ class TestCreateData(WebhookHttpCase):
         self.assertEqual(log.model_name, "res.part\\u0000ner")
 
     def test_malformed_company_parameter_falls_back(self):
-        self.env["ir.config_parameter"].set_param(
-            "webhook.ignore_checkcompany_model", "not json"
+        # "not json" is now a valid (comma-separated) list; this is not.
+        store_unchecked_param(
+            self.env, "webhook.ignore_checkcompany_model", "[not json"
         )
         with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
             self.assertApiOk(
                 self.post(
-                    "create_data", create({"name": "y", "country_id": {"code": "TH"}})
+                    "create_data",
+                    partner_params({"name": "y", "country_id": {"code": "TH"}}),
                 )
             )

@@ -6,7 +6,7 @@ import json
 
 from odoo.tests import tagged
 
-from .common import WebhookHttpCase, WebhookServiceCase
+from .common import WebhookHttpCase, WebhookServiceCase, partner_params
 
 FORMAT = "webhook.response_format"
 
@@ -32,23 +32,11 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
         cls.Partner.create([{"name": "dup", "ref": "OF-DUP"}] * 2)
 
     def create_partner(self, payload, **vals):
-        return self.post(
-            "create_data",
-            {"model": "res.partner", "vals": {"payload": payload, **vals}},
-        )
+        return self.post("create_data", partner_params(payload, **vals))
 
     def update(self, search_key, payload, **vals):
         return self.post(
-            "update_data",
-            {
-                "model": "res.partner",
-                "vals": {"search_key": search_key, "payload": payload, **vals},
-            },
-        )
-
-    def search(self, **payload):
-        return self.post(
-            "search_data", {"model": "res.partner", "vals": {"payload": payload}}
+            "update_data", partner_params(payload, search_key=search_key, **vals)
         )
 
     # item 1: status codes -------------------------------------------------
@@ -76,7 +64,7 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
             self.set_format(fmt)
             answer = self.post(
                 "search_data",
-                {"model": "res.partner", "vals": {"payload": {"limit": 1}}},
+                partner_params({"limit": 1}),
                 key=None,
                 headers={"x-api-key": self.api_key},
             )
@@ -89,7 +77,7 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
             self.assertNotIn(self.api_key, log.request_preview or "")
 
     def test_bearer_wins_over_x_api_key(self):
-        body = {"model": "res.partner", "vals": {"payload": {"limit": 1}}}
+        body = partner_params({"limit": 1})
         self.assertApiOk(
             self.post("search_data", body, headers={"X-API-KEY": "not-a-key"})
         )
@@ -197,45 +185,42 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
     # item 5: search_data ----------------------------------------------------
     def test_search_rendering(self):
         domain = f"[('id', '=', {self.acme.id})]"
-        fields = ["name", "country_id", "state_id", "email", "country_id{code}"]
-        [strict] = self.assertApiOk(
-            self.search(search_field=fields[:4], search_domain=domain)
-        )
-        self.assertEqual(
-            strict,
-            {
-                "id": self.acme.id,
-                "name": "Acme OF",
-                "country_id": self.country.id,
-                "state_id": None,
-                "email": None,
-            },
-        )
-        [default] = self.assertApiOk(self.search(search_domain=domain))
+        fields = ["name", "country_id", "state_id", "email"]
+        [default] = self.assertApiOk(self.search_partners(search_domain=domain))
         self.assertEqual(set(default), {"id", "display_name"})
-        self.set_format("original")
-        [row] = self.assertApiOk(
-            self.search(search_field=fields[:4], search_domain=domain)
-        )
-        self.assertEqual(
-            row,
-            {
-                "id": self.acme.id,
-                "name": "Acme OF",
-                "country_id": [self.country.id, self.country.display_name],
-                "state_id": False,
-                "email": False,
-            },
-        )
+        # The same read in each format (None: the default, strict): only
+        # the rendering of many2one and empty values differs.
+        for fmt, rendered in (
+            (None, {"country_id": self.country.id, "state_id": None, "email": None}),
+            (
+                "original",
+                {
+                    "country_id": [self.country.id, self.country.display_name],
+                    "state_id": False,
+                    "email": False,
+                },
+            ),
+        ):
+            with self.subTest(format=fmt):
+                if fmt:
+                    self.set_format(fmt)
+                [row] = self.assertApiOk(
+                    self.search_partners(search_field=fields, search_domain=domain)
+                )
+                self.assertEqual(
+                    row, {"id": self.acme.id, "name": "Acme OF", **rendered}
+                )
         [expanded] = self.assertApiOk(
-            self.search(search_field=["country_id{code}"], search_domain=domain)
+            self.search_partners(
+                search_field=["country_id{code}"], search_domain=domain
+            )
         )
         self.assertEqual(expanded["country_id"], [{"code": "TH"}])
 
     def test_search_without_fields_returns_stored_fields(self):
         self.set_format("original")
         domain = f"[('id', '=', {self.acme.id})]"
-        [row] = self.assertApiOk(self.search(search_domain=domain))
+        [row] = self.assertApiOk(self.search_partners(search_domain=domain))
         self.assertEqual(row["ref"], "OF-1")
         self.assertEqual(
             row["country_id"], [self.country.id, self.country.display_name]
@@ -244,7 +229,7 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
         self.assertNotIn("image_1920", row)  # binary: only when asked
         self.assertNotIn("display_name", row)  # not stored
         [asked] = self.assertApiOk(
-            self.search(search_field=["image_1920"], search_domain=domain)
+            self.search_partners(search_field=["image_1920"], search_domain=domain)
         )
         self.assertIn("image_1920", asked)
 
@@ -255,13 +240,9 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
         def call(method, **payload):
             return self.post(
                 "call_function",
-                {
-                    "model": "res.partner",
-                    "vals": {
-                        "search_key": {"ref": "OF-1"},
-                        "payload": {"method": method, **payload},
-                    },
-                },
+                partner_params(
+                    {"method": method, **payload}, search_key={"ref": "OF-1"}
+                ),
             )
 
         self.assertApiError(call("_compute_display_name"), 200, "Private methods")
@@ -271,13 +252,7 @@ class TestOriginalFormat(FormatMixin, WebhookHttpCase):
 @tagged("post_install", "-at_install")
 class TestOriginalFormatQueries(FormatMixin, WebhookServiceCase):
     def count(self, params):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        status, body = self.call("search_data", params)
-        self.assertEqual(status, 200, body)
-        self.assertTrue(body["result"]["is_success"], body)
-        return self.cr.sql_log_count - before, body["result"]["result"]
+        return self.count_queries("search_data", params)
 
     def test_all_fields_batched(self):
         self.env["ir.config_parameter"].set_param("webhook.preview_limit", "10000000")
@@ -291,16 +266,13 @@ class TestOriginalFormatQueries(FormatMixin, WebhookServiceCase):
         )
 
         def params(n):
-            return {
-                "model": "res.partner",
-                "vals": {
-                    "payload": {
-                        "search_domain": [["ref", "=like", "OFQ-%"]],
-                        "limit": n,
-                        "order": "id",
-                    }
-                },
-            }
+            return partner_params(
+                {
+                    "search_domain": [["ref", "=like", "OFQ-%"]],
+                    "limit": n,
+                    "order": "id",
+                }
+            )
 
         self.count(params(2))  # warm caches
         few, rows = self.count(params(2))

@@ -2,7 +2,7 @@
 
 from odoo.tests import tagged
 
-from .common import WebhookServiceCase
+from .common import WebhookServiceCase, partner_params
 
 
 @tagged("post_install", "-at_install")
@@ -17,24 +17,14 @@ class TestQueryCounts(WebhookServiceCase):
         cls.env["ir.config_parameter"].set_param("webhook.preview_limit", "10000000")
 
     def count(self, route, params):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        status, body = self.call(route, params)
-        self.assertEqual(status, 200, body)
-        return self.cr.sql_log_count - before
+        return self.count_queries(route, params)[0]
 
     def test_many2many_lookups(self):
         self.Category.create([{"name": f"QC tag {i}"} for i in range(100)])
 
         def params(n):
             records = [{"name": f"QC tag {i}"} for i in range(n)]
-            return {
-                "model": "res.partner",
-                "vals": {
-                    "payload": {"name": "QC", "category_id": {"records": records}}
-                },
-            }
+            return partner_params({"name": "QC", "category_id": {"records": records}})
 
         self.count("create_data", params(10))  # warm caches
         self.count("create_data", params(100))
@@ -54,10 +44,7 @@ class TestQueryCounts(WebhookServiceCase):
                 {"name": f"line {i}", "country_id": {"name": countries[i].name}}
                 for i in range(n)
             ]
-            return {
-                "model": "res.partner",
-                "vals": {"payload": {"name": "QC o2m", "child_ids": lines}},
-            }
+            return partner_params({"name": "QC o2m", "child_ids": lines})
 
         def native(n):
             self.env.flush_all()
@@ -98,20 +85,17 @@ class TestQueryCounts(WebhookServiceCase):
         )
 
         def params(limit):
-            return {
-                "model": "res.partner",
-                "vals": {
-                    "payload": {
-                        "search_field": [
-                            "name",
-                            "parent_id{name,email}",
-                            "category_id{name,color}",
-                        ],
-                        "search_domain": [["name", "=like", "QC row %"]],
-                        "limit": limit,
-                    }
-                },
-            }
+            return partner_params(
+                {
+                    "search_field": [
+                        "name",
+                        "parent_id{name,email}",
+                        "category_id{name,color}",
+                    ],
+                    "search_domain": [["name", "=like", "QC row %"]],
+                    "limit": limit,
+                }
+            )
 
         self.count("search_data", params(20))
         self.count("search_data", params(200))

@@ -4,7 +4,8 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..tools.converter import PayloadConverter
-from .common import WebhookHttpCase
+from .common import WebhookHttpCase, partner_params
+from .param_helpers import store_unchecked_param
 
 
 @tagged("post_install", "-at_install")
@@ -21,9 +22,6 @@ class TestRollbackAndLog(WebhookHttpCase):
             "auto_create": {"category_id": {}},
         },
     }
-
-    def setParam(self, key, value):
-        self.env["ir.config_parameter"].set_param(key, value)
 
     def test_failed_call_leaves_nothing_but_its_log(self):
         self.assertApiError(
@@ -93,9 +91,8 @@ class TestRollbackAndLog(WebhookHttpCase):
         self.setParam("webhook.search_data_log", "False")
         self.assertApiOk(self.post("search_data", params))
         self.assertEqual(self.Log.search_count([]), count)
-        self.setParam(
-            "webhook.search_data_log", "garbage"
-        )  # malformed means the default: on
+        # malformed (refused on save, stored as SQL could) means the default: on
+        store_unchecked_param(self.env, "webhook.search_data_log", "garbage")
         with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
             self.assertApiOk(self.post("search_data", params))
         self.assertEqual(self.Log.search_count([]), count + 1)
@@ -115,13 +112,9 @@ class TestRollbackAndLog(WebhookHttpCase):
         self.assertIn('"password": "***"', log.request_preview)
 
     def test_preview_limit_and_full_log(self):
-        self.setParam("webhook.preview_limit", "300")
-        params = {
-            "model": "res.partner",
-            "vals": {"payload": {"name": "Big", "comment": "x" * 1000}},
-        }
-        self.assertApiOk(self.post("create_data", params))
-        log = self.last_log()
+        log = self.logged_ok(
+            "create_data", partner_params({"name": "Big", "comment": "x" * 1000}), 300
+        )
         self.assertEqual(len(log.request_preview), 300)
         self.assertGreater(log.request_size, 1000)
         self.assertTrue(log.full_log_attachment_id)

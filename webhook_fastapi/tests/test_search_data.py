@@ -10,28 +10,20 @@ class TestSearchData(WebhookHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.tag = cls.Category.create({"name": "Searchable tag"})
-        cls.company = cls.Partner.create(
-            {
-                "name": "Search Co",
-                "ref": "S-CO",
-                "is_company": True,
-                "country_id": cls.env.ref("base.th").id,
-                "category_id": [(6, 0, cls.tag.ids)],
-                "child_ids": [
-                    (0, 0, {"name": "S-Contact A", "email": "a@example.com"}),
-                    (0, 0, {"name": "S-Contact B"}),
-                ],
-            }
-        )
-
-    def search(self, **payload):
-        return self.post(
-            "search_data", {"model": "res.partner", "vals": {"payload": payload}}
+        cls.company = cls._make_company(
+            "Search Co",
+            "S-CO",
+            cls.tag,
+            country_id=cls.env.ref("base.th").id,
+            child_ids=[
+                (0, 0, {"name": "S-Contact A", "email": "a@example.com"}),
+                (0, 0, {"name": "S-Contact B"}),
+            ],
         )
 
     def test_expansion_and_empty_values(self):
         result = self.assertApiOk(
-            self.search(
+            self.search_partners(
                 search_field=[
                     "name",
                     "email",
@@ -65,7 +57,7 @@ class TestSearchData(WebhookHttpCase):
 
     def test_default_fields_limit_offset_order(self):
         result = self.assertApiOk(
-            self.search(
+            self.search_partners(
                 search_domain=[["name", "=like", "S-Contact%"]], order="name desc"
             )
         )
@@ -75,7 +67,7 @@ class TestSearchData(WebhookHttpCase):
         )
         self.assertEqual(set(result[0]), {"id", "display_name"})
         result = self.assertApiOk(
-            self.search(
+            self.search_partners(
                 search_domain=[["name", "=like", "S-Contact%"]],
                 order="name asc",
                 limit=1,
@@ -98,12 +90,14 @@ class TestSearchData(WebhookHttpCase):
         ]
         for payload, status, fragment in cases:
             with self.subTest(payload=payload):
-                self.assertApiError(self.search(**payload), status, fragment)
-        code, body = self.search(limit=-1)
+                self.assertApiError(self.search_partners(**payload), status, fragment)
+        code, body = self.search_partners(limit=-1)
         self.assertEqual(code, 422, body)
         self.assertEqual(self.Partner.search_count([("name", "=", "Search Co")]), 1)
 
     def test_max_limit_parameter(self):
         self.env["ir.config_parameter"].set_param("webhook.search_max_limit", "2")
-        self.assertEqual(len(self.assertApiOk(self.search(search_domain=[]))), 2)
-        self.assertApiError(self.search(limit=3), 400, "maximum of 2")
+        self.assertEqual(
+            len(self.assertApiOk(self.search_partners(search_domain=[]))), 2
+        )
+        self.assertApiError(self.search_partners(limit=3), 400, "maximum of 2")

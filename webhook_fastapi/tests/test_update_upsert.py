@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import tagged
 
-from .common import WebhookHttpCase
+from .common import WebhookHttpCase, partner_params
 
 
 @tagged("post_install", "-at_install")
@@ -11,23 +11,13 @@ class TestUpdateAndUpsert(WebhookHttpCase):
         super().setUpClass()
         cls.tag_a = cls.Category.create({"name": "Tag A"})
         cls.tag_b = cls.Category.create({"name": "Tag B"})
-        cls.company = cls.Partner.create(
-            {
-                "name": "Acme",
-                "ref": "EXT-1",
-                "is_company": True,
-                "category_id": [(6, 0, cls.tag_a.ids)],
-                "child_ids": [(0, 0, {"name": "Old contact"})],
-            }
+        cls.company = cls._make_company(
+            "Acme", "EXT-1", cls.tag_a, child_ids=[(0, 0, {"name": "Old contact"})]
         )
 
     def update(self, search_key, payload, **vals):
         return self.post(
-            "update_data",
-            {
-                "model": "res.partner",
-                "vals": {"search_key": search_key, "payload": payload, **vals},
-            },
+            "update_data", partner_params(payload, search_key=search_key, **vals)
         )
 
     def test_update_by_search_key(self):

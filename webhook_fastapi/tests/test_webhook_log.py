@@ -12,7 +12,8 @@ from odoo.tests import tagged
 
 from ..schemas import CreateDataRequest
 from ..tools.extendable_context import extendable_registry
-from .common import WebhookLogCase
+from .common import WebhookLogCase, partner_params
+from .param_helpers import store_unchecked_param
 
 SECRET_VALUES = (
     "pw-hunter2",
@@ -79,16 +80,11 @@ class TestWebhookLog(WebhookLogCase):
                     self.assertFalse(log.action_open_full_log())
 
     def test_response_over_limit_alone_gets_a_full_log(self):
-        self.setParam("webhook.preview_limit", "250")
-        params = {
-            "model": "res.partner",
-            "vals": {"payload": {"search_field": ["name", "ref"], "limit": 50}},
-        }
         self.Partner.create(
             [{"name": f"Many {i}", "ref": f"MANY-{i}"} for i in range(10)]
         )
-        self.assertApiOk(self.post("search_data", params))
-        log = self.last_log()
+        params = partner_params({"search_field": ["name", "ref"], "limit": 50})
+        log = self.logged_ok("search_data", params, 250)
         self.assertLessEqual(log.request_size, 250)
         self.assertGreater(log.response_size, 250)
         self.assertEqual(len(log.response_preview), 250)
@@ -96,7 +92,8 @@ class TestWebhookLog(WebhookLogCase):
 
     def test_malformed_preview_limit_means_default(self):
         for value in ("lots", "-5", "0"):
-            self.setParam("webhook.preview_limit", value)
+            # Refused on save: stored as an older version could have left it.
+            store_unchecked_param(self.env, "webhook.preview_limit", value)
             with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
                 self.assertEqual(self.Log._preview_limit(), 2000)
         self.env["ir.config_parameter"].search(
@@ -186,7 +183,7 @@ class TestWebhookLog(WebhookLogCase):
                     self.new_logs(start).mapped("route"), [f"/api/{route}"]
                 )
                 # Malformed means the default too, never an error.
-                self.setParam(key, "maybe?")
+                store_unchecked_param(self.env, key, "maybe?")
                 start = self.max_log_id()
                 with self.assertLogs(
                     "odoo.addons.webhook_fastapi.tools.params", "WARNING"
@@ -313,14 +310,7 @@ class TestWebhookLog(WebhookLogCase):
     # Access
     # ------------------------------------------------------------------
     def test_access_admin_only(self):
-        self.setParam("webhook.preview_limit", "50")
-        self.assertApiOk(
-            self.post(
-                "create_data",
-                {"model": "res.partner", "vals": {"payload": {"name": "Acl"}}},
-            )
-        )
-        log = self.last_log()
+        log = self.logged_ok("create_data", partner_params({"name": "Acl"}), 50)
         attachment = log.full_log_attachment_id
         self.assertTrue(attachment)
         # A plain internal user: nothing at all.

@@ -4,7 +4,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import WebhookLogCase
+from .common import WebhookLogCase, partner_params
 
 
 @tagged("post_install", "-at_install")
@@ -13,13 +13,11 @@ class TestWebhookLogReplay(WebhookLogCase):
     # Replay
     # ------------------------------------------------------------------
     def test_replay_long_request_from_full_log(self):
-        self.setParam("webhook.preview_limit", "80")
-        params = {
-            "model": "res.partner",
-            "vals": {"payload": {"name": "Replayed", "comment": "r" * 300}},
-        }
-        self.assertApiOk(self.post("create_data", params))
-        original = self.last_log()
+        original = self.logged_ok(
+            "create_data",
+            partner_params({"name": "Replayed", "comment": "r" * 300}),
+            80,
+        )
         self.assertTrue(original.full_log_attachment_id)
         action = original.with_user(self.admin).action_replay()
         replay = self.Log.browse(action["res_id"])

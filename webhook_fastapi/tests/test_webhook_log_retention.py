@@ -8,6 +8,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .common import WebhookLogCase
+from .param_helpers import store_unchecked_param
 
 
 @tagged("post_install", "-at_install")
@@ -62,7 +63,7 @@ class TestWebhookLogRetention(WebhookLogCase):
         self.assertFalse(old.exists())
 
     def test_retention_default_when_malformed(self):
-        self.setParam("webhook.log_retention_days", "forever")
+        store_unchecked_param(self.env, "webhook.log_retention_days", "forever")
         kept, dropped = self._old_log(29), self._old_log(31)
         with self.assertLogs("odoo.addons.webhook_fastapi.tools.params", "WARNING"):
             self.Log._gc_old_logs()

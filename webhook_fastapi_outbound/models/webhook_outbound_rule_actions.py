@@ -31,6 +31,7 @@ class WebhookOutboundRule(models.Model):
             self.env["ir.config_parameter"].sudo(),
             "webhook.outbound_secret_overlap_hours",
             DEFAULT_OVERLAP_HOURS,
+            minimum=0,
         )
         until = fields.Datetime.now() + timedelta(hours=hours) if hours > 0 else False
         for rule in self.sudo():

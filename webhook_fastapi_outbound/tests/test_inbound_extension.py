@@ -10,23 +10,29 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.webhook_fastapi.tests.common import WebhookHttpCase
-
-
-def create(payload, **vals):
-    return {"model": "res.partner", "vals": {"payload": payload, **vals}}
+from odoo.addons.webhook_fastapi.tests.common import WebhookHttpCase, partner_params
 
 
 @tagged("post_install", "-at_install")
 class TestInboundExtension(WebhookHttpCase):
+    def create_with_callback(self, name, url):
+        """create_data of a partner with a callback_url; returns (status, body)."""
+        return self.post(
+            "create_data", partner_params({"name": name}, callback_url=url)
+        )
+
+    def assertCallbackLogged(self, name, url):
+        """A successful create_data with a callback_url: its log entry keeps
+        the URL and points to the created record. Returns the result."""
+        result = self.assertApiOk(self.create_with_callback(name, url))
+        log = self.last_log()
+        self.assertEqual(log.callback_url, url)
+        self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
+        return result
+
     def test_callback_url(self):
         self.assertApiError(
-            self.post(
-                "create_data",
-                create({"name": "cb"}, callback_url="ftp://example.com/x"),
-            ),
-            400,
-            "callback_url",
+            self.create_with_callback("cb", "ftp://example.com/x"), 400, "callback_url"
         )
         for url in (
             "http://169.254.169.254/latest/meta-data",
@@ -36,11 +42,7 @@ class TestInboundExtension(WebhookHttpCase):
         ):
             with self.subTest(url=url):
                 self.assertApiError(
-                    self.post(
-                        "create_data", create({"name": "ssrf"}, callback_url=url)
-                    ),
-                    400,
-                    "internal address",
+                    self.create_with_callback("ssrf", url), 400, "internal address"
                 )
         self.assertFalse(self.Partner.search([("name", "=", "ssrf")]))
 
@@ -48,30 +50,14 @@ class TestInboundExtension(WebhookHttpCase):
         self.env["ir.config_parameter"].set_param(
             "webhook.outbound_allowed_hosts", '["127.0.0.1"]'
         )
-        self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "local ok"}, callback_url="http://127.0.0.1:9/x"),
-            )
-        )
-        result = self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "cb"}, callback_url="https://example.com/hook"),
-            )
-        )
-        log = self.last_log()
-        self.assertEqual(log.callback_url, "https://example.com/hook")
-        self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
+        self.assertApiOk(self.create_with_callback("local ok", "http://127.0.0.1:9/x"))
+        self.assertCallbackLogged("cb", "https://example.com/hook")
         # The callback is registered to the calling integration, also with
         # the route's logging switched off (deliveries do not read the log).
         self.env["ir.config_parameter"].set_param("webhook.create_data_log", "False")
         count = self.Log.search_count([])
         result = self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "cb2"}, callback_url="https://example.com/hook2"),
-            )
+            self.create_with_callback("cb2", "https://example.com/hook2")
         )
         self.assertEqual(self.Log.search_count([]), count)
         callback = self.env["webhook.outbound.callback"].search(
@@ -87,7 +73,7 @@ class TestInboundExtension(WebhookHttpCase):
         # Else a caller could point the webhooks of any record it can read
         # at its own URL.
         self._api_user_writes_own_partners_only()
-        params = create(
+        params = partner_params(
             {},
             search_key={"ref": "EXT-1"},
             callback_url="https://attacker.example/hook",
@@ -97,15 +83,7 @@ class TestInboundExtension(WebhookHttpCase):
         self.assertFalse(self.env["webhook.outbound.callback"].search([]))
 
     def test_callback_url_in_the_log_entry(self):
-        result = self.assertApiOk(
-            self.post(
-                "create_data",
-                create({"name": "Fields"}, callback_url="https://example.com/hook"),
-            )
-        )
-        log = self.last_log()
-        self.assertEqual(log.callback_url, "https://example.com/hook")
-        self.assertEqual((log.res_model, log.res_id), ("res.partner", result["id"]))
+        self.assertCallbackLogged("Fields", "https://example.com/hook")
 
     def test_sends_cannot_be_replayed(self):
         admin = self.env.ref("base.user_admin")

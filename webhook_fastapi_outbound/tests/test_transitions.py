@@ -34,8 +34,7 @@ class TestTransitions(OutboundCase):
         renamed: each contact enters the domain once; the same name again,
         or an unrelated field, fires nothing; leaving and coming back does."""
         rule = self.renamed_rule()
-        self.company.write({"name": "Renamed Co"})
-        self.commit_hooks()
+        self.commit_writes(self.company, {"name": "Renamed Co"})
         deliveries = self.deliveries(rule)
         self.assertEqual(sorted(deliveries.mapped("res_id")), sorted(self.contacts.ids))
         self.assertEqual(
@@ -48,10 +47,7 @@ class TestTransitions(OutboundCase):
         self.contacts.write({"name": "Same"})
         self.commit_hooks()
         self.assertEqual(len(self.deliveries(rule)), 2)
-        self.company.write({"name": "Other Co"})
-        self.commit_hooks()
-        self.company.write({"name": "Renamed Co"})
-        self.commit_hooks()
+        self.commit_writes(self.company, {"name": "Other Co"}, {"name": "Renamed Co"})
         self.assertEqual(len(self.deliveries(rule)), 4)
         # A contact's second delivery waits until its first is sent.
         self.send()
@@ -64,15 +60,11 @@ class TestTransitions(OutboundCase):
         that is its creation ("Also on Creation"), not a transition; later
         recomputes in the same transaction are."""
         rule = self.renamed_rule()
-        self.company.write({"name": "Renamed Co"})
-        self.commit_hooks()
+        self.commit_writes(self.company, {"name": "Renamed Co"})
         born = self.Partner.create({"name": "Born", "parent_id": self.company.id})
         self.commit_hooks()
         self.assertNotIn(born.id, self.deliveries(rule).mapped("res_id"))
-        self.company.write({"name": "Gone Co"})
-        self.commit_hooks()
-        self.company.write({"name": "Renamed Co"})
-        self.commit_hooks()
+        self.commit_writes(self.company, {"name": "Gone Co"}, {"name": "Renamed Co"})
         self.assertEqual(
             self.deliveries(rule)
             .filtered(lambda d: d.res_id == born.id)

@@ -14,8 +14,7 @@ class TestTrigger(OutboundCase):
 
     def test_true_transition_fires_once(self):
         rule = self.make_rule()
-        self.partner.write({"type": "invoice"})
-        self.commit_hooks()
+        self.commit_writes(self.partner, {"type": "invoice"})
         self.assertEqual(len(self.deliveries(rule)), 1)
         # Same state again, and unrelated fields on a matching record: nothing.
         self.partner.write({"type": "invoice"})
@@ -23,10 +22,7 @@ class TestTrigger(OutboundCase):
         self.commit_hooks()
         self.assertEqual(len(self.deliveries(rule)), 1)
         # Leaving then entering again is a new transition.
-        self.partner.write({"type": "contact"})
-        self.commit_hooks()
-        self.partner.write({"type": "invoice"})
-        self.commit_hooks()
+        self.commit_writes(self.partner, {"type": "contact"}, {"type": "invoice"})
         self.assertEqual(len(self.deliveries(rule)), 2)
         self.assertEqual(self.deliveries(rule).mapped("res_id"), [self.partner.id] * 2)
 
@@ -279,6 +275,5 @@ class TestTrigger(OutboundCase):
             for name in names:
                 if name in model_class.__dict__:
                     delattr(model_class, name)
-        self.partner.write({"type": "invoice"})
-        self.commit_hooks()
+        self.commit_writes(self.partner, {"type": "invoice"})
         self.assertEqual(self.deliveries(rule).mapped("res_id"), [self.partner.id])
