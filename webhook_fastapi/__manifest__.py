@@ -32,6 +32,8 @@
             "webhook_fastapi/static/tests/tours/*.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "development_status": "Beta",
     "installable": True,
 }

@@ -17,6 +17,8 @@
         "views/webhook_outbound_callback_views.xml",
         "views/webhook_outbound_test_views.xml",
         "views/webhook_log_views.xml",
+        "views/webhook_original_migration_views.xml",
+        "data/webhook_original_migration.xml",
     ],
     "assets": {
         "web.assets_tests": [

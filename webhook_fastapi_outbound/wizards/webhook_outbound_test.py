@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.wizard_action import reopen_wizard
+
 
 class WebhookOutboundTest(models.TransientModel):
     """Send the payload of one chosen record now, and show what happened."""
@@ -59,11 +61,4 @@ class WebhookOutboundTest(models.TransientModel):
             if delivery.state == "pending":
                 delivery.write({"state": "failed", "next_attempt_date": False})
         self.delivery_id = delivery
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": _("Send Test"),
-        }
+        return reopen_wizard(self, _("Send Test"))
