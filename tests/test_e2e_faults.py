@@ -2,15 +2,18 @@
 outbound deliveries, then started again on the same database.
 
 The write only queues events; the job commits the deliveries it builds
-from them before it sends.
+from them before it sends. It sends them at once (a pool of threads), each
+claimed delivery leased to its database session.
 
-The receiver holds the third POST open, so the server dies inside a batch
-whose outcomes are not committed: the deliveries it had already POSTed are
-still pending in the database and will be sent again. After the restart
-every delivery must arrive, each under its one webhook-id (the receiver
-dedups on it), a webhook-id arrives more than once only for those retried
-after the crash, every attempt of a delivery carries the same id, body and a
-valid signature, and the database ends with every delivery done.
+The receiver answers the first ANSWERED POSTs and holds the others open;
+once those answers are committed (done in the database), the server dies
+with the others in flight: they are still pending, leased to a session that
+no longer exists, so the restarted server sends them at once, not when the
+lease ends. After the restart every delivery has arrived, each under its one
+webhook-id (the receiver dedups on it), twice only for those in flight at the
+kill (counted), never for one whose answer was committed; every attempt of a
+delivery carries the same id, body and a valid signature, and the database
+ends with every delivery done.
 """
 
 import json
@@ -25,7 +28,7 @@ from helpers.receiver import verify_signature
 
 CRON = "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
 DELIVERIES = 15
-POSTED_BEFORE_KILL = 3  # the third one is held open when the server dies
+ANSWERED = 5  # answered and committed before the kill; the others in flight
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +50,19 @@ def test_sigkill_while_sending(server, receiver):
         server, f"Crash test {tag}", f"{receiver.url}/{tag}"
     )
     queue_events(server, rule_id, tag)
-    before_restart = kill_while_sending(server, receiver)
+    before_restart = kill_while_sending(server, receiver, rule_id)
 
-    # The deliveries were committed before sending; the batch died
-    # uncommitted: the database has them all pending, and no event left.
+    # The deliveries were committed before sending; the answered ones are
+    # done, those in flight at the kill still pending, and no event is left.
     after_kill = pending_deliveries(server, rule_id)
     assert len(after_kill) == DELIVERIES
-    assert {(state, attempts) for _id, state, attempts in after_kill} == {
-        ("pending", 0)
-    }
+    states = sorted((state, attempts) for _id, state, attempts in after_kill)
+    assert states == [("done", 1)] * ANSWERED + [("pending", 0)] * (
+        DELIVERIES - ANSWERED
+    )
     assert not server.sql("SELECT id FROM webhook_outbound_event")
     msg_ids = {msg_id for msg_id, _state, _attempts in after_kill}
+    done_ids = {msg_id for msg_id, state, _n in after_kill if state == "done"}
 
     server.restart()
     receiver.reset()
@@ -68,8 +73,11 @@ def test_sigkill_while_sending(server, receiver):
             break
         time.sleep(0.5)
     final = pending_deliveries(server, rule_id)
-    assert {(state, attempts) for _id, state, attempts in final} == {("done", 1)}
-    check_arrivals(before_restart, receiver.received(), secret, tag, msg_ids)
+    assert {state for _id, state, _n in final} == {"done"}
+    assert {n for msg_id, _s, n in final if msg_id not in done_ids} == {1}
+    in_flight = {r["headers"]["webhook-id"] for r in before_restart} - done_ids
+    assert len(in_flight) == DELIVERIES - ANSWERED
+    check_arrivals(before_restart, receiver.received(), secret, tag, msg_ids, in_flight)
 
 
 def queue_events(server, rule_id, tag):
@@ -92,13 +100,13 @@ def queue_events(server, rule_id, tag):
     assert pending_deliveries(server, rule_id) == []
 
 
-def kill_while_sending(server, receiver):
-    """Run the job and SIGKILL the server while the receiver holds a POST
-    open; the requests received until then."""
+def kill_while_sending(server, receiver, rule_id):
+    """Run the job and SIGKILL the server once ANSWERED deliveries are done
+    in the database and every other one is held open by the receiver; the
+    requests received until then."""
     # The cron runs inside this RPC call (no cron thread): it builds and
-    # commits the deliveries, then sends; the receiver answers two POSTs,
-    # holds the third open, and the server is killed.
-    receiver.reset(script=[200, 200, "block"])
+    # commits the deliveries, then sends them all at once.
+    receiver.reset(script=[200] * ANSWERED, default="block")
 
     def run_cron():
         try:
@@ -106,29 +114,36 @@ def kill_while_sending(server, receiver):
         except Exception:  # noqa: BLE001 - the server dies under this call
             pass
 
+    def done():
+        rows = pending_deliveries(server, rule_id)
+        return sum(state == "done" for _id, state, _n in rows)
+
     cron = threading.Thread(target=run_cron, daemon=True)
     cron.start()
-    receiver.wait_for(POSTED_BEFORE_KILL, timeout=120)
+    receiver.wait_for(DELIVERIES, timeout=120)
+    for _ in range(200):  # bounded: the answered outcomes get committed
+        if done() == ANSWERED:
+            break
+        time.sleep(0.05)
     server.kill()
     receiver.release()
     cron.join(60)
     before_restart = receiver.received()
-    assert len(before_restart) == POSTED_BEFORE_KILL
+    assert len(before_restart) == DELIVERIES
     return before_restart
 
 
-def check_arrivals(before_restart, after_restart, secret, tag, msg_ids):
+def check_arrivals(before_restart, after_restart, secret, tag, msg_ids, in_flight):
     """Every delivery arrived, signed, under its one webhook-id; twice only
-    if it was POSTed before the crash, with the same body each time."""
+    if it was in flight at the kill, with the same body each time."""
     attempts = defaultdict(list)
     for request in before_restart + after_restart:
         assert request["path"] == f"/hook/{tag}"
         assert verify_signature(secret, request["headers"], request["body"])
         attempts[request["headers"]["webhook-id"]].append(request["body"])
     assert set(attempts) == msg_ids, "every pending delivery arrived"
-    retried = {r["headers"]["webhook-id"] for r in before_restart}
     for msg_id, bodies in attempts.items():
-        expected = 2 if msg_id in retried else 1
+        expected = 2 if msg_id in in_flight else 1
         assert len(bodies) == expected, (msg_id, len(bodies))
         assert len(set(bodies)) == 1, "every attempt sends the same body"
     names = sorted(json.loads(bodies[0])["name"] for bodies in attempts.values())

@@ -10,5 +10,7 @@ from . import webhook_outbound_deletion
 from . import webhook_outbound_queue
 from . import webhook_outbound_delivery
 from . import webhook_outbound_sender
+from . import webhook_outbound_attempt
 from . import ir_cron
 from . import webhook_api_service
+from . import ir_config_parameter

@@ -47,6 +47,15 @@ class WebhookLog(models.Model):
     next_attempt_date = fields.Datetime("Next Attempt", index="btree_not_null")
     last_attempt_date = fields.Datetime("Last Attempt")
     is_test = fields.Boolean("Test Delivery")
+    attempt_ids = fields.One2many(
+        "webhook.outbound.attempt", "delivery_id", string="Attempt History"
+    )
+    lease_pid = fields.Integer(
+        "Sending Session",
+        readonly=True,
+        help="PostgreSQL backend of the job sending this delivery now: when "
+        "that session is gone (its server died), the delivery is due again.",
+    )
 
     def init(self):
         res = super().init()

@@ -34,14 +34,14 @@ class WebhookOutboundQueue(models.AbstractModel):
             targets = self.env["webhook.outbound.callback"].sudo()._targets(records)
         else:
             targets = dict.fromkeys(records.ids, (rule.endpoint_url.strip(), None))
+        # Translated here, not in the comprehension: _() finds the language
+        # in its caller's frame, which must have ``self``.
+        no_url = _(
+            "No callback URL: no integration registered one for this "
+            "record, and it has no callback_url field set."
+        )
         rows = {
-            rid: DeliveryRow(
-                rid,
-                error=_(
-                    "No callback URL: no integration registered one for this "
-                    "record, and it has no callback_url field set."
-                ),
-            )
+            rid: DeliveryRow(rid, error=no_url)
             for rid in records.ids
             if rid not in targets
         }

@@ -23,6 +23,10 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 10
 EVENT_BATCH = 500
 CRON_TIME_BUDGET = 120
+# Seconds a claimed delivery stays leased beyond its rule's timeout, and how
+# long the job waits for an attempt to land before it looks again.
+LEASE_MARGIN = 60
+LAND_WAIT = 1.0
 # cr.postcommit.data key: the sending job is already woken by this transaction.
 WAKE_KEY = "webhook_fastapi_outbound.wake_up"
 
@@ -45,8 +49,37 @@ class WebhookOutboundQueue(models.AbstractModel):
         if reason := self.env["webhook.outbound.sender"]._disabled_reason():
             _logger.info("%s Pending deliveries are kept.", reason)
             return
-        self._run_batches(lambda: len(self._send_due()), BATCH_SIZE, deadline)
+        with self.env["webhook.outbound.sender"]._flight() as flight:
+            self._send_stream(flight, deadline)
         self._schedule_wakeup()
+
+    @api.model
+    def _send_stream(self, flight, deadline):
+        """Keep ``flight`` full until the deadline: claim what is due (each
+        endpoint up to its share of the pool), lease it and commit, start
+        the POSTs; write each outcome as it lands and commit. Nothing waits
+        for a slow endpoint but its own deliveries."""
+        Sender = self.env["webhook.outbound.sender"]
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        claim = True
+        while True:
+            if claim and flight.free() and time.monotonic() < deadline:
+                deliveries = self._claim(
+                    flight.free(), flight.busy(), flight.per_target
+                )
+                self._lease(deliveries)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                Sender._launch(flight, deliveries)
+            if not len(flight):
+                break
+            landed = flight.landed(timeout=LAND_WAIT)
+            Sender._land(landed)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # Claim again once something landed (a slot or an endpoint's
+            # share is free), not on every wait: no busy polling.
+            claim = bool(landed)
 
     @api.model
     def _run_batches(self, run_batch, size, deadline):
@@ -133,28 +166,74 @@ class WebhookOutboundQueue(models.AbstractModel):
     # Deliveries (built in webhook_outbound_delivery.py)
     # ------------------------------------------------------------------
     @api.model
-    def _claim(self, limit=BATCH_SIZE):
+    def _claim(self, limit=BATCH_SIZE, busy=None, per_target=None):
         """Lock up to ``limit`` due deliveries. SKIP LOCKED: rows another
         worker or server is sending are left to it, so they share the work.
         A delivery waits while an earlier one of its rule and record is
-        pending (being retried): a record's events arrive in order."""
+        pending (being retried): a record's events arrive in order. With
+        ``per_target``, at most that many per target URL, counting those
+        already in flight (``busy``: {url: count})."""
         self.env.flush_all()
+        busy = busy or {}
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM webhook_log AS d
-                    WHERE log_type = 'send' AND state = 'pending'
-                      AND (next_attempt_date IS NULL OR next_attempt_date <= %s)
-                      AND %s
+                """SELECT id FROM webhook_log
+                    WHERE id IN (
+                        SELECT ranked.id FROM (
+                            SELECT d.id, d.target_url, row_number() OVER (
+                                       PARTITION BY d.target_url
+                                       ORDER BY d.next_attempt_date NULLS FIRST, d.id
+                                   ) AS rank
+                              FROM webhook_log AS d
+                             WHERE d.log_type = 'send' AND d.state = 'pending'
+                               AND (d.next_attempt_date IS NULL
+                                    OR d.next_attempt_date <= %(now)s
+                                    OR %(orphaned)s)
+                               AND %(in_order)s
+                        ) AS ranked
+                        LEFT JOIN unnest(%(urls)s::text[], %(counts)s::int[])
+                               AS busy(url, n) ON busy.url = ranked.target_url
+                         WHERE ranked.rank + coalesce(busy.n, 0) <= %(per_target)s
+                    )
                  ORDER BY next_attempt_date NULLS FIRST, id
-                    LIMIT %s
+                    LIMIT %(limit)s
                       FOR UPDATE SKIP LOCKED""",
-                fields.Datetime.now(),
-                self._not_behind_sql(),
-                limit,
+                now=fields.Datetime.now(),
+                in_order=self._not_behind_sql(),
+                orphaned=self._orphaned_lease_sql(),
+                urls=list(busy),
+                counts=list(busy.values()),
+                per_target=per_target or limit,
+                limit=limit,
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         return self.env["webhook.log"].sudo().browse(ids)
+
+    @api.model
+    def _lease(self, deliveries):
+        """Claimed deliveries are sent after their lock is committed away:
+        their next attempt moves past the longest the POST may take, so no
+        other worker claims them meanwhile, and the lease names this
+        database session, so that when it is gone (its server was killed)
+        they are due again at once (``_orphaned_lease_sql``)."""
+        if deliveries:
+            longest = max(deliveries.outbound_rule_id.mapped("timeout") or [0])
+            until = fields.Datetime.now() + timedelta(seconds=longest + LEASE_MARGIN)
+            self.env.cr.execute("SELECT pg_backend_pid()")
+            pid = self.env.cr.fetchone()[0]
+            deliveries.write({"next_attempt_date": until, "lease_pid": pid})
+
+    @api.model
+    def _orphaned_lease_sql(self):
+        """Condition on delivery ``d``: leased by a session that no longer
+        exists (no lease is 0: the ORM stores an empty integer so). A pid
+        reused by another session meanwhile only delays the delivery until
+        its lease ends."""
+        return SQL(
+            """(d.lease_pid > 0 AND NOT EXISTS (
+                   SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = d.lease_pid))"""
+        )
 
     @api.model
     def _not_behind_sql(self):

@@ -1,32 +1,37 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The sender: one HTTP attempt per claimed delivery (signed headers, the
-target's addresses checked and pinned against SSRF), and its outcome as the
-values to write on the delivery; the retry schedule is the queue's."""
+target's addresses checked and pinned against SSRF), made in a pool of
+threads (tools/flight.py) that run only the HTTP exchange
+(tools/http_exchange.py); the outcome is written back here, in the job's
+thread, as the values of the delivery. The retry schedule is the queue's."""
 
 import json
 import logging
 import time
 
-import requests
-
 from odoo import _, api, fields, models
 
-from odoo.addons.webhook_fastapi.tools.params import param_bool, param_str_list
+from odoo.addons.webhook_fastapi.tools.params import (
+    param_bool,
+    param_int,
+    param_str_list,
+)
 from odoo.addons.webhook_fastapi.tools.redact import redact
 
-from ..tools.pinned_http import post_pinned
+from ..tools.flight import Flight
+from ..tools.http_exchange import Exchange, exchange
 from ..tools.retry import retry_after_seconds
 from ..tools.signing import sign
-from ..tools.url_guard import (
-    UnsafeUrl,
-    check_url_addresses,
-)
 
 _logger = logging.getLogger(__name__)
 
 USER_AGENT = "Odoo-webhook_fastapi_outbound"
 # Answers whose Retry-After says when to come back (throttled, unavailable).
 RETRY_AFTER_STATUSES = (429, 503)
+# Sending threads per worker, and at most this many to one endpoint: a slow
+# or dead endpoint can take no more, the others keep the rest.
+DEFAULT_CONCURRENCY = 64
+DEFAULT_PER_ENDPOINT = 48
 
 
 class WebhookOutboundSender(models.AbstractModel):
@@ -52,64 +57,152 @@ class WebhookOutboundSender(models.AbstractModel):
         )
 
     @api.model
+    def _flight(self):
+        """A pool of sending threads, sized by the system parameters."""
+        icp = self.env["ir.config_parameter"].sudo()
+        size = param_int(icp, "webhook.outbound_concurrency", DEFAULT_CONCURRENCY)
+        per_target = param_int(
+            icp, "webhook.outbound_endpoint_concurrency", DEFAULT_PER_ENDPOINT
+        )
+        return Flight(size, per_target)
+
+    @api.model
     def _send(self, deliveries):
-        """One attempt for each of ``deliveries`` (already claimed)."""
+        """One attempt for each of ``deliveries`` (already claimed), at once
+        up to the pool's size; returns when all have their outcome."""
+        with self._flight() as flight:
+            self._launch(flight, deliveries)
+            self._land(flight.all_landed())
+
+    @api.model
+    def _launch(self, flight, deliveries):
+        """Start the POST of each delivery in ``flight``; what needs no POST
+        (its rule was deleted) is settled at once."""
         allowed = self._allowed_hosts()
-        limit = self.env["webhook.log"]._preview_limit()
         for delivery in deliveries:
             try:
-                vals = self._attempt(delivery, allowed, limit)
+                vals, request = self._prepare(delivery)
             except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
-                _logger.exception(
-                    "Outbound delivery %s could not be attempted", delivery.id
-                )
-                error = f"{type(exc).__name__}: {exc}"
-                vals = {
-                    "state": "failed",
-                    "next_attempt_date": False,
-                    "attempt_count": delivery.attempt_count + 1,
-                    "error_message": _(
-                        "The delivery could not be attempted: %(error)s", error=error
-                    ),
-                }
+                self._land([(delivery.id, exc)])
+                continue
+            if request is None:
+                delivery.write(vals)
+                continue
+            url, body, headers, timeout = request
+            args = (url, allowed, body, headers, timeout)
+            flight.submit((delivery.id, vals), url, exchange, *args)
+
+    @api.model
+    def _land(self, results):
+        """Write the outcome of each finished attempt (``[(tag, Exchange or
+        exception)]``, a tag being ``(delivery id, values so far)`` or a
+        delivery id)."""
+        limit = self.env["webhook.log"]._preview_limit()
+        Log = self.env["webhook.log"].sudo()
+        outcomes = []
+        for tag, result in results:
+            delivery_id, vals = tag if isinstance(tag, tuple) else (tag, None)
+            delivery = Log.browse(delivery_id)
+            if isinstance(result, Exchange) and vals is not None:
+                vals = self._outcome(delivery, vals, result, limit)
+            else:
+                vals = self._crashed(delivery, result)
             delivery.write(vals)
+            outcomes.append((delivery, vals))
+        self._after_attempts(outcomes)
+
+    @api.model
+    def _after_attempts(self, outcomes):
+        """Hook, after the outcomes of attempts that landed together are
+        written (``[(delivery, values written)]``): keep each attempt."""
+        Attempt = self.env["webhook.outbound.attempt"].sudo()
+        Attempt.create([Attempt._vals_from_outcome(d, v) for d, v in outcomes])
+
+    @api.model
+    def _crashed(self, delivery, error):
+        _logger.error(
+            "Outbound delivery %s could not be attempted: %r", delivery.id, error
+        )
+        return {
+            "state": "failed",
+            "next_attempt_date": False,
+            "lease_pid": False,
+            "attempt_count": delivery.attempt_count + 1,
+            "error_message": _(
+                "The delivery could not be attempted: %(error)s",
+                error=f"{type(error).__name__}: {error}",
+            ),
+        }
 
     @api.model
     def _attempt(self, delivery, allowed, limit):
-        """POST ``delivery`` once; returns the values to write on it."""
+        """POST ``delivery`` once, in this thread (Send Test); returns the
+        values to write on it."""
+        vals, request = self._prepare(delivery)
+        if request is None:
+            return vals
+        url, body, headers, timeout = request
+        result = exchange(url, allowed, body, headers, timeout)
+        return self._outcome(delivery, vals, result, limit)
+
+    @api.model
+    def _prepare(self, delivery):
+        """The values every attempt writes, and the request to make:
+        ``(url, body, headers, timeout)``, or None when there is nothing to
+        send (the values then say why)."""
         delivery.ensure_one()
         rule = delivery.outbound_rule_id.sudo()
-        attempt = delivery.attempt_count + 1
-        now = fields.Datetime.now()
         vals = {
-            "attempt_count": attempt,
-            "last_attempt_date": now,
+            "attempt_count": delivery.attempt_count + 1,
+            "last_attempt_date": fields.Datetime.now(),
+            "lease_pid": False,
             "http_status": 0,
             "response_preview": False,
             "response_size": 0,
             "error_message": False,
         }
         if not rule:
-            return dict(
-                vals,
+            vals.update(
                 state="failed",
                 next_attempt_date=False,
                 error_message=_("The outbound rule of this delivery was deleted."),
             )
+            return vals, None
         body = (delivery.payload_json or "{}").encode()
         headers = self._headers(delivery, rule, body)
         # The Authorization value never reaches the log (redact masks it).
         vals["request_headers"] = json.dumps(redact(headers), indent=1)
-        started = time.monotonic()
-        outcome, retry = self._exchange(
-            delivery.target_url, rule.timeout, allowed, body, headers, limit
-        )
-        retry_after = outcome.pop("retry_after", None)
-        vals.update(outcome, duration_ms=(time.monotonic() - started) * 1000)
-        if vals.get("state") != "done":
-            Queue = self.env["webhook.outbound.queue"]
-            vals.update(Queue._retry_vals(attempt, rule, now, retry, retry_after))
-        return vals
+        return vals, (delivery.target_url, body, headers, rule.timeout)
+
+    @api.model
+    def _outcome(self, delivery, vals, result, limit):
+        """``vals`` completed with what ``result`` (an Exchange) says, and
+        the next attempt's date or the end of the retries."""
+        vals = dict(vals, duration_ms=result.duration_ms)
+        retry = True
+        if result.refused:
+            # Not a transient error: retrying would not change the answer.
+            vals["error_message"] = _("Refused target URL: %s", result.refused)
+            retry = False
+        elif result.error:
+            vals["error_message"] = result.error
+        else:
+            vals.update(
+                http_status=result.status,
+                response_preview=result.text[:limit],
+                response_size=len(result.text),
+            )
+            if result.ok:
+                return dict(vals, state="done", next_attempt_date=False)
+            vals["error_message"] = _("The receiver answered HTTP %s.", result.status)
+        retry_after = None
+        if result.status in RETRY_AFTER_STATUSES:
+            retry_after = retry_after_seconds(result.retry_after)
+        Queue = self.env["webhook.outbound.queue"]
+        rule = delivery.outbound_rule_id.sudo()
+        now = vals["last_attempt_date"]
+        attempt = vals["attempt_count"]
+        return dict(vals, **Queue._retry_vals(attempt, rule, now, retry, retry_after))
 
     @api.model
     def _headers(self, delivery, rule, body):
@@ -138,44 +231,3 @@ class WebhookOutboundSender(models.AbstractModel):
         if rule.previous_secret and until and until > fields.Datetime.now():
             secrets.append(rule.previous_secret)
         return secrets
-
-    @api.model
-    def _exchange(self, url, timeout, allowed, body, headers, limit):
-        """POST and read the answer: (values to write, whether a failure may
-        be retried)."""
-        try:
-            response = self._post(url, allowed, body, headers, timeout)
-        except UnsafeUrl as exc:
-            # Not a transient error: retrying would not change the answer.
-            return {"error_message": _("Refused target URL: %s", exc)}, False
-        except requests.RequestException as exc:
-            error = _("%(kind)s: %(error)s", kind=type(exc).__name__, error=exc)
-            return {"error_message": error}, True
-        text = response.text or ""
-        vals = {
-            "http_status": response.status_code,
-            "response_preview": text[:limit],
-            "response_size": len(text),
-        }
-        if 200 <= response.status_code < 300:
-            vals.update(state="done", next_attempt_date=False)
-        else:
-            vals["error_message"] = _(
-                "The receiver answered HTTP %s.", response.status_code
-            )
-        if response.status_code in RETRY_AFTER_STATUSES:
-            vals["retry_after"] = retry_after_seconds(
-                response.headers.get("Retry-After")
-            )
-        return vals, True
-
-    @api.model
-    def _post(self, url, allowed, body, headers, timeout):
-        """Check the target URL, then POST to the very addresses checked: a
-        second DNS lookup by requests could answer an internal one (DNS
-        rebinding). A host allowed by name is connected to as usual."""
-        url, addresses = check_url_addresses(url, allowed)
-        kwargs = {"data": body, "headers": headers, "allow_redirects": False}
-        if addresses:
-            return post_pinned(url, addresses, timeout=timeout, **kwargs)
-        return requests.post(url, timeout=timeout, **kwargs)

@@ -11,3 +11,7 @@ from . import test_transitions
 from . import test_callback_owner
 from . import test_payload_format
 from . import test_delivery_order
+from . import test_business_flows
+from . import test_param_lists
+from . import test_sending_pool
+from . import test_attempt_history

@@ -14,10 +14,18 @@ from odoo import fields
 from odoo.tests import TransactionCase
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The listen backlog: the default (5) drops connections of a pool of
+    # senders, which then retry them a second later.
+    request_queue_size = 128
+
+
 class Receiver:
     """Records every POST; answers following ``script``: a list of actions
     used in order (then ``default``): an int is a status code, ("sleep", s)
-    sleeps s seconds then answers 200, (status, {header: value}) answers
+    sleeps s seconds then answers 200, ("wait", event) answers 200 once the
+    threading.Event is set (30 s at most), (status, {header: value}) answers
     with those headers."""
 
     def __init__(self):
@@ -41,6 +49,8 @@ class Receiver:
                 status, extra = 200, {}
                 if isinstance(action, tuple) and action[0] == "sleep":
                     time.sleep(action[1])
+                elif isinstance(action, tuple) and action[0] == "wait":
+                    action[1].wait(30)  # a threading.Event; bounded
                 elif isinstance(action, tuple):  # (status, {header: value})
                     status, extra = action
                 elif isinstance(action, int):
@@ -60,8 +70,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
@@ -103,9 +112,12 @@ class OutboundMixin:
     def _setup_outbound(cls):
         cls.receiver = Receiver()
         cls.addClassCleanup(cls.receiver.stop)
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "webhook.outbound_allowed_hosts", '["127.0.0.1"]'
-        )
+        icp = cls.env["ir.config_parameter"].sudo()
+        icp.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+        # One delivery at a time: tests of order, retries and signatures
+        # read the receiver's requests in sending order. The pool itself is
+        # tested in test_sending_pool.py.
+        icp.set_param("webhook.outbound_concurrency", "1")
         cls.Rule = cls.env["webhook.outbound.rule"]
         cls.Log = cls.env["webhook.log"]
         cls.Partner = cls.env["res.partner"]
@@ -152,6 +164,15 @@ class OutboundMixin:
         deliveries.write(
             {"next_attempt_date": fields.Datetime.now() - timedelta(seconds=1)}
         )
+
+    def commit_writes(self, records, *vals_list):
+        """Write each of ``vals_list`` on ``records`` and commit after each
+        (commit_hooks): a transition is judged per commit, so two writes
+        before one commit may cancel out. What is pending before the call
+        goes with the first commit."""
+        for vals in vals_list:
+            records.write(vals)
+            self.commit_hooks()
 
 
 class OutboundCase(OutboundMixin, TransactionCase):
