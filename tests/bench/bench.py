@@ -17,11 +17,22 @@ from pathlib import Path
 
 from bench_client import Client, DelayProxy, measure, unique_names
 from bench_outbound import OutboundBenchmarks
+from bench_pool import PoolBenchmarks
+from bench_recompute import RecomputeBenchmarks
 
-BENCHMARKS = ("create", "search", "query_counts", "logging", "outbound", "memory")
+BENCHMARKS = (
+    "create",
+    "search",
+    "query_counts",
+    "logging",
+    "outbound",
+    "memory",
+    "recompute",
+    "pool",
+)
 
 
-class Bench(OutboundBenchmarks):
+class Bench(OutboundBenchmarks, RecomputeBenchmarks, PoolBenchmarks):
     """One benchmark per method; each appends rows to ``self.rows``."""
 
     def __init__(self, client, rounds, server_pid=None, rtt_ms=0):

@@ -27,6 +27,13 @@ class Client:
         self.uid = self.rpc("common", "login", db, login, password)
         self.rpc_id = 0
 
+    def clone(self):
+        """Another client for the same user, with its own HTTP session (for
+        a second thread)."""
+        return Client(
+            self.url, self.db, self.login, self.password, self.key, self.log_path
+        )
+
     # -- native JSON-RPC ------------------------------------------------
     def rpc(self, service, method, *args):
         body = {

@@ -152,19 +152,36 @@ class OutboundBenchmarks:
             "second (target >= 50)"
         )
 
-    def _drain_deliveries(self):
-        """Run the sending job until nothing is pending (bounded)."""
-        c = self.c
-        cron = c.execute_kw(
+    def _send_job_id(self):
+        """The sending job's ir.cron id (its xmlid: ir_cron_webhook_outbound_send);
+        read once, so that other threads can use it without the client."""
+        if not getattr(self, "send_job_id", None):
+            self.send_job_id = self._read_send_job_id()
+        return self.send_job_id
+
+    def _read_send_job_id(self):
+        return self.c.execute_kw(
             "ir.model.data",
             "search_read",
-            [[("module", "=", "webhook_fastapi_outbound")]],
-            {"fields": ["name", "res_id", "model"]},
-        )
-        cron_id = next(r["res_id"] for r in cron if r["model"] == "ir.cron")
+            [
+                [
+                    ("module", "=", "webhook_fastapi_outbound"),
+                    ("name", "=", "ir_cron_webhook_outbound_send"),
+                ]
+            ],
+            {"fields": ["res_id"]},
+        )[0]["res_id"]
+
+    def _run_send_job(self, client=None):
+        """One run of the sending job, inside this JSON-RPC call."""
+        client = client or self.c
+        client.execute_kw("ir.cron", "method_direct_trigger", [[self._send_job_id()]])
+
+    def _drain_deliveries(self):
+        """Run the sending job until nothing is pending (bounded)."""
         domain = [("log_type", "=", "send"), ("state", "=", "pending")]
         for _ in range(60):
-            c.execute_kw("ir.cron", "method_direct_trigger", [[cron_id]])
-            if not c.execute_kw("webhook.log", "search_count", [domain]):
+            self._run_send_job()
+            if not self.c.execute_kw("webhook.log", "search_count", [domain]):
                 return
         raise RuntimeError("deliveries still pending after 60 runs of the job")
