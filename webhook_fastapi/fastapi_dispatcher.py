@@ -42,9 +42,27 @@ class WebhookFastApiDispatcher(BaseDispatcher):
             if self.request.env["fastapi.endpoint"]._webhook_is_api_path(path):
                 icp = self.request.env["ir.config_parameter"].sudo()
                 limit_request_body(self._webhook_werkzeug_request(), icp)
-            return super().dispatch(endpoint, args)
+            return self._webhook_dispatch(endpoint, args)
         finally:
             self._webhook_add_sql_stats()
+
+    def _webhook_dispatch(self, endpoint, args):
+        """The app's answer. a2wsgi (1.10) can stop reading the app's
+        messages when the app is done before it read the error message the
+        app left (a race seen under load, for a body the schema refuses):
+        start_response is then never called and the fastapi dispatcher
+        fails on its missing ``headers``, a 500 for a 422. Only an app that
+        raised before answering goes that way, and our routes never raise
+        (the service turns every error into an answer), so it did no work:
+        the request is run again, once."""
+        try:
+            return super().dispatch(endpoint, args)
+        except AttributeError as exc:
+            if hasattr(self, "headers") or "headers" not in str(exc):
+                raise
+            _logger.info("a2wsgi lost the app's error; running the request again")
+            self._get_environ()["wsgi.input"].seek(0)
+            return super().dispatch(endpoint, args)
 
     def _webhook_werkzeug_request(self):
         # The object whose stream the fastapi dispatcher hands to the app.
