@@ -1,5 +1,5 @@
 # Entry points; the work is done by scripts/ (see README.rst).
-.PHONY: help bootstrap run run-bg stop test lint format bench clean
+.PHONY: help bootstrap run run-bg stop test lint format bench screenshots clean
 
 help:
 	@echo "make run      demo database + Odoo on http://127.0.0.1:$${HTTP_PORT:-8069} (foreground)"
@@ -9,6 +9,7 @@ help:
 	@echo "make lint     every hook of .pre-commit-config.yaml (checks, changes nothing)"
 	@echo "make format   the same hooks, letting them fix what they can"
 	@echo "make bench    benchmarks (tests/bench/)"
+	@echo "make screenshots  dashboard screenshots into docs/screenshots/ (headless Chromium)"
 	@echo "make clean    drop this checkout's databases and .state/"
 
 bootstrap:
@@ -36,6 +37,10 @@ format:
 
 bench:
 	@bash scripts/bench.sh
+
+screenshots:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/python scripts/screenshots.py
 
 clean:
 	@bash scripts/clean.sh

@@ -28,6 +28,8 @@ class ApiRoute:
     description: str
     example: dict  # {"summary": ..., "value": <a request body>}
     handler: str  # method of webhook.api.service, called with the params
+    # A write route: takes the Idempotency-Key header (read routes ignore it).
+    writes: bool = False
 
     @property
     def log_param(self):
@@ -43,10 +45,16 @@ def register_route(route):
     return route
 
 
-def _route(name, request_model, summary, description):
+def _route(name, request_model, summary, description, writes=True):
     register_route(
         ApiRoute(
-            name, request_model, summary, description, EXAMPLES[name], f"_route_{name}"
+            name,
+            request_model,
+            summary,
+            description,
+            EXAMPLES[name],
+            f"_route_{name}",
+            writes,
         )
     )
 
@@ -81,6 +89,7 @@ _route(
     "Search with a domain and return the chosen fields, relations expanded to "
     "any depth. Reads are batched: the query count does not grow with the "
     "number of records.",
+    writes=False,
 )
 _route(
     "call_function",

@@ -7,3 +7,5 @@ from . import webhook_api_routes
 from . import webhook_api_format
 from . import webhook_upsert_key
 from . import ir_config_parameter
+from . import webhook_idempotency_key
+from . import webhook_api_search

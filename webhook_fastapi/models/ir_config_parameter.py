@@ -21,6 +21,7 @@ class IrConfigParameter(models.Model):
                 "webhook.preview_limit",
                 "webhook.search_max_limit",
                 "webhook.log_retention_days",
+                "webhook.idempotency_hours",
             )
         }
         for route in ROUTES.values():

@@ -6,21 +6,15 @@ of other addons included) and returns an ApiOutcome."""
 from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.models import check_method_name
+from odoo.tools import SQL
 
 from ..tools import (
     ApiError,
-    check_domain_fields,
-    parse_domain,
-    parse_field_spec,
-    parse_order,
-    serialize_records,
     to_jsonable,
 )
 from ..tools.outcome import ApiOutcome
-from ..tools.params import param_int
-from ..tools.serializer import check_spec
+from ..tools.precondition import changed_since, parse_since, precise_string
 
-DEFAULT_SEARCH_MAX_LIMIT = 1000
 # Context keys a caller may set in call_function. Anything that could switch
 # users, skip checks or touch module installation is left out on purpose.
 SAFE_CONTEXT_KEYS = {
@@ -67,6 +61,9 @@ class WebhookApiService(models.AbstractModel):
         )
         if not record:
             return self._api_nothing_updated(model, vals)
+        stale = self._api_check_unmodified(record, vals.if_unmodified_since)
+        if stale:
+            return stale
         self._api_write_values(model, vals, record)
         return ApiOutcome(
             result=self._api_update_result(record, vals, spec),
@@ -90,6 +87,9 @@ class WebhookApiService(models.AbstractModel):
             record = self._api_write_values(model, vals)
             message = f"Created {model._name} {record.id}"
         else:
+            stale = self._api_check_unmodified(record, vals.if_unmodified_since)
+            if stale:
+                return stale
             self._api_write_values(model, vals, record)
             message = f"Updated {model._name} {record.id}"
         return ApiOutcome(
@@ -97,43 +97,36 @@ class WebhookApiService(models.AbstractModel):
         )
 
     @api.model
-    def _route_search_data(self, params):
-        model = self._api_model(params.model, "read")
-        payload = params.vals.payload
-        spec = parse_field_spec(
-            payload.search_field or self._api_default_search_fields(model)
-        )
-        check_spec(model, spec)
-        domain = parse_domain(payload.search_domain)
-        check_domain_fields(model, domain)
-        order = parse_order(payload.order, model)
-        limit = self._api_search_limit(payload.limit)
-        try:
-            records = model.search(
-                domain, offset=payload.offset or 0, limit=limit, order=order
+    def _api_check_unmodified(self, record, since):
+        """The 409 outcome when ``record`` was written after ``since`` (the
+        write_date the caller read), else None. Compared in SQL to the
+        microsecond: the ORM's string form of write_date drops them, and a
+        write later in the same second must be seen. Under Odoo's repeatable
+        read, a write committed after this snapshot makes our own write fail
+        and the request retried, which then sees the new write_date."""
+        if since is None:
+            return None
+        given, precise = parse_since(since)
+        self.env.cr.execute(
+            SQL(
+                "SELECT write_date FROM %s WHERE id = %s",
+                SQL.identifier(record._table),
+                record.id,
             )
-        except (ValueError, AssertionError) as exc:
-            raise ApiError(f"Invalid search_domain: {exc}") from None
-        result = serialize_records(
-            records, spec, with_id=True, original=self._api_original()
         )
-        return ApiOutcome(result=result, message=f"{len(result)} record(s) found")
-
-    @api.model
-    def _api_search_limit(self, limit):
-        max_limit = param_int(
-            self.env["ir.config_parameter"].sudo(),
-            "webhook.search_max_limit",
-            DEFAULT_SEARCH_MAX_LIMIT,
+        current = self.env.cr.fetchone()[0]
+        if not changed_since(current, given, precise):
+            return None
+        return ApiOutcome(
+            status=409,
+            result={"id": record.id, "write_date": precise_string(current)},
+            message=(
+                f"{record._name} {record.id} was modified at "
+                f"{precise_string(current)}, after if_unmodified_since "
+                f"{since}: nothing written; read it again and retry"
+            ),
+            record=record,
         )
-        if not limit:
-            return max_limit
-        if limit > max_limit:
-            raise ApiError(
-                f"limit {limit} is above the maximum of {max_limit} "
-                "(system parameter webhook.search_max_limit); page with offset"
-            )
-        return limit
 
     @api.model
     def _route_call_function(self, params):

@@ -31,6 +31,7 @@ from ..tools import ApiError, parse_field_spec, serialize_records
 from ..tools.converter import PayloadConverter
 from ..tools.errors import check_json_value, schema_error_message
 from ..tools.extendable_context import extendable_registry
+from ..tools.idempotency import REPLAYED_HEADER, check_key, fingerprint, key_of
 from ..tools.original_format import CallNotes
 from ..tools.outcome import ApiOutcome
 from ..tools.params import param_bool, param_str_list
@@ -68,16 +69,18 @@ class WebhookApiService(models.AbstractModel):
         if request is not None:
             # Python mode: NaN or 1e400 must reach the checks, not become null.
             body = request.model_dump()
-        uid = None
+        uid = claim = None
         savepoint = self.env.cr.savepoint()
         try:
             uid = as_uid or self._api_caller(http_info)
-            outcome = self._api_run(route, request, body, uid)
+            # Before any work: a repeated key is answered without running.
+            claim, outcome = self._api_idempotency_claim(route, body, http_info, uid)
+            outcome = outcome or self._api_run(route, request, body, uid)
             savepoint.close(rollback=False)
         except Exception as exc:  # noqa: BLE001 - mapped in one place for all routes
             outcome = self._api_fail(route, exc, savepoint)
         return self._api_respond(
-            route, body, http_info, outcome, uid, started, log_extra
+            route, body, http_info, outcome, uid, started, log_extra, claim
         )
 
     @api.model
@@ -106,6 +109,35 @@ class WebhookApiService(models.AbstractModel):
         outcome = handler(request.params)
         outcome.message = notes.append_to(outcome.message)
         return outcome
+
+    @api.model
+    def _api_idempotency_claim(self, route, body, http_info, uid):
+        """``(claim, replay)`` for the Idempotency-Key header of a write
+        route: ``claim`` (uid, key, fingerprint) when this call runs with a
+        new key, or ``replay``, the outcome that resends the kept answer.
+        Both None without a key or on a read route (the header is ignored)."""
+        spec = ROUTES.get(route)
+        key = check_key(key_of(http_info)) if spec and spec.writes else None
+        if key is None:
+            return None, None
+        # Refuse what cannot be fingerprinted (too deep, NaN...) first.
+        check_json_value(body.get("params"), "params")
+        digest = fingerprint(body.get("params"))
+        kept = self.env["webhook.idempotency.key"]._claim(uid, key, digest)
+        if kept is None:
+            return (uid, key, digest), None
+        status, response = kept
+        # The kept answer, with this request's JSON-RPC id.
+        response = dict(response, id=body.get("id"))
+        result = response.get("result") or {}
+        http_info.setdefault("response_headers", {})[REPLAYED_HEADER] = "true"
+        return None, ApiOutcome(
+            status=status,
+            message=result.get("messages") or "",
+            success=bool(result.get("is_success")),
+            response=response,
+            log_values={"idempotent_replay": True},
+        )
 
     @api.model
     def _api_fail(self, route, exc, savepoint):
@@ -137,12 +169,17 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_respond(
-        self, route, body, http_info, outcome, uid, started, log_extra=None
+        self, route, body, http_info, outcome, uid, started, log_extra=None, claim=None
     ):
         """Envelope and log entry of ``outcome``: for every answer, also the
         refusals the dispatcher makes before any route runs. The log keeps
-        the truthful status, whatever status the response format sends."""
-        response = self._api_envelope(body, outcome)
+        the truthful status, whatever status the response format sends.
+        ``claim``: the idempotency key this call ran with, to keep its answer."""
+        response = outcome.response or self._api_envelope(body, outcome)
+        if claim:
+            self.env["webhook.idempotency.key"]._finish(
+                *claim, outcome.status, response
+            )
         self._api_log(
             route=route,
             params=_params_of(body),
@@ -161,14 +198,19 @@ class WebhookApiService(models.AbstractModel):
     @api.model
     def _api_envelope(self, body, outcome):
         """The answer's JSON-RPC envelope."""
+        result = {
+            "is_success": outcome.is_success,
+            # None on failure, but for what a refusal reports (the current
+            # write_date of a failed precondition).
+            "result": outcome.result,
+            "messages": outcome.message,
+        }
+        if outcome.page and outcome.is_success:
+            result.update(outcome.page)
         return {
             "jsonrpc": "2.0",
             "id": body.get("id") if isinstance(body, dict) else None,
-            "result": {
-                "is_success": outcome.is_success,
-                "result": outcome.result if outcome.is_success else None,
-                "messages": outcome.message,
-            },
+            "result": result,
         }
 
     @api.model

@@ -6,6 +6,7 @@ import threading
 import psycopg2
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from ..route_table import ROUTES
 from ..tools.errors import MAX_JSON_DEPTH, json_depth_exceeds
@@ -53,7 +54,8 @@ class WebhookLog(models.Model):
         index=True,
     )
     http_status = fields.Integer("HTTP Status")
-    duration_ms = fields.Float("Duration (ms)", digits=(16, 1))
+    # Averaged in grouped views: a sum of durations means nothing.
+    duration_ms = fields.Float("Duration (ms)", digits=(16, 1), aggregator="avg")
     remote_addr = fields.Char("Remote Address")
     request_headers = fields.Text(help="Request headers, secrets redacted.")
     request_preview = fields.Text()
@@ -90,6 +92,15 @@ class WebhookLog(models.Model):
     replay_count = fields.Integer(compute="_compute_replay_count")
     can_replay = fields.Boolean(compute="_compute_can_replay")
     display_label = fields.Char(compute="_compute_display_label")
+    success_rate = fields.Float(
+        "Success Rate (%)",
+        compute="_compute_success_rate",
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 for a Done entry, 0 for a Failed one: averaged in the graph "
+        "and pivot views, the share of finished entries that succeeded. "
+        "Entries in a state other addons add are left out.",
+    )
 
     @api.depends("replay_ids")
     def _compute_replay_count(self):
@@ -122,6 +133,23 @@ class WebhookLog(models.Model):
                 f"{log.route or log.log_type} {log.model_name or ''} #{log.id or ''}"
             )
             log.display_label = label.strip()
+
+    @api.depends("state")
+    def _compute_success_rate(self):
+        for log in self:
+            log.success_rate = 100.0 if log.state == "done" else 0.0
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        # success_rate is an SQL expression over state, not a column: nothing
+        # to write or recompute, and NULL (left out of AVG) for entries that
+        # are neither Done nor Failed (the outbound addon's Pending), which a
+        # stored float could not be: the ORM writes False as 0.
+        if fname == "success_rate":
+            state = super()._field_to_sql(alias, "state", query, flush)
+            return SQL(
+                "(CASE %s WHEN 'done' THEN 100.0 WHEN 'failed' THEN 0.0 END)", state
+            )
+        return super()._field_to_sql(alias, fname, query, flush)
 
     # ------------------------------------------------------------------
     @api.model

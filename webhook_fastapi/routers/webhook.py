@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -48,10 +48,44 @@ ERROR_RESPONSES = {
     401: _error("Missing or invalid credentials"),
     403: _error("Access rights or record rules forbid the operation"),
     404: _error("`search_key` matches no record"),
-    409: _error("`search_key` matches several records"),
+    409: _error(
+        "`search_key` matches several records; the record changed since "
+        "`if_unmodified_since`; a call with this `Idempotency-Key` is still running"
+    ),
     415: _error("The body is not sent as application/json"),
-    422: _error("The body does not fit the request schema"),
+    422: _error(
+        "The body does not fit the request schema; the `Idempotency-Key` was "
+        "used with another body"
+    ),
     500: _error("A bug: the traceback is in the API log, never in the answer"),
+}
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="1-255 printable ASCII characters, e.g. a UUID, new for each "
+        "operation. The first complete answer (success or 4xx, not 5xx) is kept "
+        "per API user and key for `webhook.idempotency_hours` (default 24): the "
+        "same key and body again get that answer (same status and body, header "
+        "`Idempotent-Replayed: true`) without anything being done; the same key "
+        "with another body gets 422; while the first call runs, 409 (retry later "
+        "with the same key).",
+        examples=["6f1c2b0e-8d4f-4a57-9a43-2f0d1c9b7e21"],
+    ),
+]
+REPLAY_RESPONSES = {
+    200: {
+        "description": "Success (or the kept answer of an earlier call with "
+        "the same Idempotency-Key)",
+        "headers": {
+            "Idempotent-Replayed": {
+                "description": "`true` when this is the kept answer of an "
+                "earlier call with the same Idempotency-Key",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        },
+    }
 }
 
 webhook_router = APIRouter(
@@ -79,7 +113,12 @@ class ApiCall:
             status, content = self.env["webhook.api.service"]._api_handle(
                 route, body, http_info
             )
-        return JSONResponse(status_code=status, content=content)
+        # The service adds Idempotent-Replayed to the answer of a replay.
+        return JSONResponse(
+            status_code=status,
+            content=content,
+            headers=http_info.get("response_headers"),
+        )
 
 
 @contextmanager
@@ -137,13 +176,28 @@ def add_api_route(route):
         Body(openapi_examples={"default": route.example}),
     ]
 
-    def endpoint(body: body_type, call: Call) -> Any:
-        return call.run(route.name, body)
+    if route.writes:
 
+        def endpoint(
+            body: body_type, call: Call, idempotency_key: IdempotencyKey = None
+        ) -> Any:
+            # The header is read by the service; declared for OpenAPI.
+            return call.run(route.name, body)
+
+        responses = REPLAY_RESPONSES
+    else:
+
+        def endpoint(body: body_type, call: Call) -> Any:
+            return call.run(route.name, body)
+
+        responses = None
     endpoint.__name__ = route.name
     endpoint.__doc__ = route.description
     webhook_router.post(
-        f"/{route.name}", response_model=WebhookResponse, summary=route.summary
+        f"/{route.name}",
+        response_model=WebhookResponse,
+        summary=route.summary,
+        responses=responses,
     )(endpoint)
 
 

@@ -9,7 +9,7 @@ Odoo models are inherited.
 from typing import Annotated, Any
 
 from extendable_pydantic import StrictExtendableBaseModel
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 FieldList = Annotated[
     list[str],
@@ -79,11 +79,28 @@ class CreateDataRequest(JsonRpcRequest):
     params: CreateDataParams
 
 
+IfUnmodifiedSince = Annotated[
+    str | None,
+    Field(
+        description="Precondition: the record's `write_date` as you last read it "
+        "(search_data with `precise_write_date: true` gives it with microseconds; "
+        "`YYYY-MM-DD HH:MM:SS` and ISO forms are accepted, UTC unless they carry "
+        "an offset). When the record was written since, nothing is written and "
+        "the answer is 409 with the current `write_date` in `result`. Without "
+        "microseconds the comparison is to the second: a write later in that "
+        "same second goes unseen. Ignored when create_update_data creates.",
+        examples=["2025-01-31 10:20:30.123456"],
+        max_length=40,
+    ),
+]
+
+
 class UpdateDataVals(StrictExtendableBaseModel):
     search_key: SearchKey
     payload: Payload
     auto_create: AutoCreate = None
     result_field: ResultField = None
+    if_unmodified_since: IfUnmodifiedSince = None
 
 
 class UpdateDataParams(StrictExtendableBaseModel):
@@ -143,6 +160,36 @@ class SearchDataPayload(StrictExtendableBaseModel):
             examples=["name asc, id desc"],
         ),
     ] = None
+    count: Annotated[
+        bool,
+        Field(description="Add `count`, the number of records the domain matches."),
+    ] = False
+    cursor: Annotated[
+        str | None,
+        Field(
+            description="The `next_cursor` of the previous page, with the same "
+            "model, domain and order: the next page, by keyset (stable while "
+            "records are added or deleted). Not with `offset`.",
+            examples=["eyJ2IjpbIkFjbWUiLDQyXSwi..."],
+        ),
+    ] = None
+    precise_write_date: Annotated[
+        bool,
+        Field(
+            description="Return `write_date` (when asked in `search_field`) with "
+            "microseconds, the value `if_unmodified_since` compares exactly.",
+        ),
+    ] = False
+
+    @model_serializer(mode="wrap")
+    def _drop_unused_paging(self, handler):
+        # The body as logged (and replayed): these keys only when used, so
+        # that the entries of ordinary searches stay as they were.
+        data = handler(self)
+        for name in ("count", "cursor", "precise_write_date"):
+            if not data.get(name):
+                data.pop(name, None)
+        return data
 
 
 class SearchDataVals(StrictExtendableBaseModel):
@@ -195,6 +242,21 @@ class WebhookResult(StrictExtendableBaseModel):
         Any, Field(description="The route's data; `null` on failure.")
     ] = None
     messages: Annotated[str, Field(description="What happened, or what is wrong.")] = ""
+    has_more: Annotated[
+        bool | None,
+        Field(description="search_data: whether more records follow this page."),
+    ] = None
+    next_cursor: Annotated[
+        str | None,
+        Field(
+            description="search_data: pass it as `cursor` for the next page "
+            "(null on the last page, or when the order cannot be paged by keyset)."
+        ),
+    ] = None
+    count: Annotated[
+        int | None,
+        Field(description='search_data with `"count": true`: records matching.'),
+    ] = None
 
 
 class WebhookResponse(StrictExtendableBaseModel):

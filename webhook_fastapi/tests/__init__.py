@@ -14,3 +14,7 @@ from . import test_webhook_log_tour
 from . import test_hostile_input
 from . import test_original_format
 from . import test_param_settings
+from . import test_dashboard
+from . import test_idempotency
+from . import test_precondition
+from . import test_search_paging

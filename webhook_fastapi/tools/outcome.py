@@ -20,6 +20,11 @@ class ApiOutcome:
     # original format answers success to an update that matches nothing,
     # while the log keeps the status of the strict format.
     success: bool | None = None
+    # Paging keys added beside ``result`` in the answer (search_data:
+    # has_more, next_cursor, count).
+    page: dict | None = None
+    # A kept answer sent as it is (an idempotent replay): no new envelope.
+    response: dict | None = None
 
     @property
     def is_success(self):
