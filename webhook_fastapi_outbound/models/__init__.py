@@ -14,3 +14,6 @@ from . import webhook_outbound_attempt
 from . import ir_cron
 from . import webhook_api_service
 from . import ir_config_parameter
+from . import webhook_outbound_endpoint
+from . import webhook_outbound_endpoint_policy
+from . import webhook_outbound_rule_health

@@ -19,6 +19,9 @@ class IrConfigParameter(models.Model):
                 # The sending pool's sizes (webhook.outbound.sender._flight).
                 "webhook.outbound_concurrency": params.POSITIVE_INT,
                 "webhook.outbound_endpoint_concurrency": params.POSITIVE_INT,
+                # 0: endpoints are disabled on 410 Gone only, never on time.
+                "webhook.outbound_endpoint_disable_days": params.NON_NEGATIVE_INT,
+                "webhook.outbound_resend_per_second": params.POSITIVE_INT,
             }
         )
         return kinds

@@ -57,6 +57,13 @@ class WebhookLog(models.Model):
         "that session is gone (its server died), the delivery is due again.",
     )
 
+    claimed_at = fields.Datetime(
+        readonly=True,
+        index="btree_not_null",
+        help="When the sending job last claimed it, to the microsecond: the "
+        "rate limit of its endpoint counts the claims of the last second.",
+    )
+
     def init(self):
         res = super().init()
         # The queue's order check (an earlier pending delivery of the same

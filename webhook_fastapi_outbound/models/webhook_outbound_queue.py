@@ -26,9 +26,42 @@ CRON_TIME_BUDGET = 120
 # Seconds a claimed delivery stays leased beyond its rule's timeout, and how
 # long the job waits for an attempt to land before it looks again.
 LEASE_MARGIN = 60
-LAND_WAIT = 1.0
+LAND_WAIT = 0.2
 # cr.postcommit.data key: the sending job is already woken by this transaction.
 WAKE_KEY = "webhook_fastapi_outbound.wake_up"
+
+# Due deliveries, ranked per target URL (the share of the pool) and per rule
+# and URL (a rate-limited endpoint's room): see _claim.
+CLAIM_QUERY = """WITH room AS (%(room)s)
+   SELECT id FROM webhook_log
+    WHERE id IN (
+        SELECT ranked.id FROM (
+            SELECT d.id, d.target_url, d.outbound_rule_id,
+                   row_number() OVER (
+                       PARTITION BY d.target_url
+                       ORDER BY d.next_attempt_date NULLS FIRST, d.id
+                   ) AS rank,
+                   row_number() OVER (
+                       PARTITION BY d.outbound_rule_id, d.target_url
+                       ORDER BY d.next_attempt_date NULLS FIRST, d.id
+                   ) AS rule_rank
+              FROM webhook_log AS d
+             WHERE d.log_type = 'send' AND d.state = 'pending'
+               AND (d.next_attempt_date IS NULL
+                    OR d.next_attempt_date <= %(now)s
+                    OR %(orphaned)s)
+               AND %(in_order)s AND %(claimable)s
+        ) AS ranked
+        LEFT JOIN unnest(%(urls)s::text[], %(counts)s::int[])
+               AS busy(url, n) ON busy.url = ranked.target_url
+        LEFT JOIN room ON room.rule_id = ranked.outbound_rule_id
+                      AND room.url = ranked.target_url
+         WHERE ranked.rank + coalesce(busy.n, 0) <= %(per_target)s
+           AND ranked.rule_rank <= coalesce(room.n, ranked.rule_rank)
+    )
+ ORDER BY next_attempt_date NULLS FIRST, id
+    LIMIT %(limit)s
+      FOR UPDATE SKIP LOCKED"""
 
 
 class WebhookOutboundQueue(models.AbstractModel):
@@ -55,31 +88,31 @@ class WebhookOutboundQueue(models.AbstractModel):
 
     @api.model
     def _send_stream(self, flight, deadline):
-        """Keep ``flight`` full until the deadline: claim what is due (each
-        endpoint up to its share of the pool), lease it and commit, start
-        the POSTs; write each outcome as it lands and commit. Nothing waits
-        for a slow endpoint but its own deliveries."""
+        """Keep ``flight`` full until the deadline: build the deliveries of
+        events committed meanwhile, claim what is due (each endpoint up to
+        its share of the pool), lease it and commit, start the POSTs; write
+        each outcome as it lands and commit. Nothing waits for a slow
+        endpoint but its own deliveries, and what is committed during the
+        run goes out during the run, within LAND_WAIT."""
         Sender = self.env["webhook.outbound.sender"]
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        claim = True
         while True:
-            if claim and flight.free() and time.monotonic() < deadline:
-                deliveries = self._claim(
-                    flight.free(), flight.busy(), flight.per_target
-                )
-                self._lease(deliveries)
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                Sender._launch(flight, deliveries)
+            if time.monotonic() < deadline:
+                if len(flight):  # the first build was _cron_send's
+                    self._build_deliveries()
+                if flight.free():
+                    deliveries = self._claim(
+                        flight.free(), flight.busy(), flight.per_target
+                    )
+                    self._lease(deliveries)
+                    if auto_commit:
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                    Sender._launch(flight, deliveries)
             if not len(flight):
                 break
-            landed = flight.landed(timeout=LAND_WAIT)
-            Sender._land(landed)
+            Sender._land(flight.landed(timeout=LAND_WAIT))
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            # Claim again once something landed (a slot or an endpoint's
-            # share is free), not on every wait: no busy polling.
-            claim = bool(landed)
 
     @api.model
     def _run_batches(self, run_batch, size, deadline):
@@ -172,35 +205,20 @@ class WebhookOutboundQueue(models.AbstractModel):
         A delivery waits while an earlier one of its rule and record is
         pending (being retried): a record's events arrive in order. With
         ``per_target``, at most that many per target URL, counting those
-        already in flight (``busy``: {url: count})."""
+        already in flight (``busy``: {url: count}). Deliveries a policy
+        holds back (``_claimable_sql``: a disabled endpoint) are left
+        pending; of a rate-limited endpoint, at most its room
+        (``_rate_room_sql``) is taken."""
         self.env.flush_all()
         busy = busy or {}
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM webhook_log
-                    WHERE id IN (
-                        SELECT ranked.id FROM (
-                            SELECT d.id, d.target_url, row_number() OVER (
-                                       PARTITION BY d.target_url
-                                       ORDER BY d.next_attempt_date NULLS FIRST, d.id
-                                   ) AS rank
-                              FROM webhook_log AS d
-                             WHERE d.log_type = 'send' AND d.state = 'pending'
-                               AND (d.next_attempt_date IS NULL
-                                    OR d.next_attempt_date <= %(now)s
-                                    OR %(orphaned)s)
-                               AND %(in_order)s
-                        ) AS ranked
-                        LEFT JOIN unnest(%(urls)s::text[], %(counts)s::int[])
-                               AS busy(url, n) ON busy.url = ranked.target_url
-                         WHERE ranked.rank + coalesce(busy.n, 0) <= %(per_target)s
-                    )
-                 ORDER BY next_attempt_date NULLS FIRST, id
-                    LIMIT %(limit)s
-                      FOR UPDATE SKIP LOCKED""",
+                CLAIM_QUERY,
                 now=fields.Datetime.now(),
                 in_order=self._not_behind_sql(),
                 orphaned=self._orphaned_lease_sql(),
+                claimable=self._claimable_sql(),
+                room=self._rate_room_sql(),
                 urls=list(busy),
                 counts=list(busy.values()),
                 per_target=per_target or limit,
@@ -220,9 +238,22 @@ class WebhookOutboundQueue(models.AbstractModel):
         if deliveries:
             longest = max(deliveries.outbound_rule_id.mapped("timeout") or [0])
             until = fields.Datetime.now() + timedelta(seconds=longest + LEASE_MARGIN)
-            self.env.cr.execute("SELECT pg_backend_pid()")
-            pid = self.env.cr.fetchone()[0]
+            pid = self.env.cr._cnx.get_backend_pid()  # psycopg2: no query
             deliveries.write({"next_attempt_date": until, "lease_pid": pid})
+
+    @api.model
+    def _claimable_sql(self):
+        """Condition on delivery ``d``: no policy holds it back (overridden:
+        a disabled endpoint's deliveries stay pending). Also what the
+        wake-up looks at, so that held deliveries do not wake the job."""
+        return SQL("TRUE")
+
+    @api.model
+    def _rate_room_sql(self):
+        """Rows (rule_id, url, n): at most ``n`` deliveries of that rule to
+        that URL may be claimed now (overridden: the rate limit); none by
+        default."""
+        return SQL("SELECT NULL::int AS rule_id, NULL::text AS url, 0 AS n WHERE FALSE")
 
     @api.model
     def _orphaned_lease_sql(self):
@@ -337,8 +368,9 @@ class WebhookOutboundQueue(models.AbstractModel):
                 """SELECT min(next_attempt_date),
                           EXISTS (SELECT 1 FROM webhook_outbound_event)
                      FROM webhook_log AS d
-                    WHERE log_type = 'send' AND state = 'pending' AND %s""",
+                    WHERE log_type = 'send' AND state = 'pending' AND %s AND %s""",
                 self._not_behind_sql(),
+                self._claimable_sql(),
             )
         )
         next_date, events_left = self.env.cr.fetchone()

@@ -30,8 +30,8 @@ USER_AGENT = "Odoo-webhook_fastapi_outbound"
 RETRY_AFTER_STATUSES = (429, 503)
 # Sending threads per worker, and at most this many to one endpoint: a slow
 # or dead endpoint can take no more, the others keep the rest.
-DEFAULT_CONCURRENCY = 64
-DEFAULT_PER_ENDPOINT = 48
+DEFAULT_CONCURRENCY = 100
+DEFAULT_PER_ENDPOINT = 64
 
 
 class WebhookOutboundSender(models.AbstractModel):

@@ -15,3 +15,7 @@ from . import test_business_flows
 from . import test_param_lists
 from . import test_sending_pool
 from . import test_attempt_history
+from . import test_endpoint_health
+from . import test_resend_since
+from . import test_rate_limit
+from . import test_dashboard

@@ -80,7 +80,7 @@ class TestParamLists(DeliveryCase):
             ]
         )
         params = self.ICP.browse(shipped.mapped("res_id"))
-        self.assertEqual(len(params), 3)
+        self.assertEqual(len(params), 5)
         for param in params:
             self.assertIn(param.key, kinds)
         params._check_webhook_param_value()
