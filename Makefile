@@ -1,5 +1,5 @@
 # Entry points; the work is done by scripts/ (see README.rst).
-.PHONY: help bootstrap run run-bg stop test lint format bench screenshots clean
+.PHONY: help bootstrap run run-bg stop test lint format bench load big-tables screenshots clean
 
 help:
 	@echo "make run      demo database + Odoo on http://127.0.0.1:$${HTTP_PORT:-8069} (foreground)"
@@ -9,6 +9,8 @@ help:
 	@echo "make lint     every hook of .pre-commit-config.yaml (checks, changes nothing)"
 	@echo "make format   the same hooks, letting them fix what they can"
 	@echo "make bench    benchmarks (tests/bench/)"
+	@echo "make load     load: the API vs JSON-RPC with 1, 2, 4 workers (tests/load/)"
+	@echo "make big-tables  EXPLAIN of lists, queue, retention beside 1M log entries (scratch DB)"
 	@echo "make screenshots  dashboard screenshots into docs/screenshots/ (headless Chromium)"
 	@echo "make clean    drop this checkout's databases and .state/"
 
@@ -37,6 +39,13 @@ format:
 
 bench:
 	@bash scripts/bench.sh
+
+load:
+	@bash scripts/load.sh
+
+big-tables:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/python scripts/big_tables.py --indexes
 
 screenshots:
 	@bash scripts/bootstrap.sh

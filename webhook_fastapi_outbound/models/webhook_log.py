@@ -75,6 +75,24 @@ class WebhookLog(models.Model):
             ["outbound_rule_id", "res_id", "id"],
             where="log_type = 'send' AND state = 'pending'",
         )
+        # The claim and the wake-up: due pending deliveries in due order
+        # (29.8 -> 6.9 ms and 1.7 -> 0.02 ms beside 1M deliveries,
+        # scripts/big_tables.py).
+        create_index(
+            self.env.cr,
+            "webhook_log_pending_due_idx",
+            self._table,
+            ["next_attempt_date", "id"],
+            where="log_type = 'send' AND state = 'pending'",
+        )
+        # A rule's last deliveries (its form), newest first.
+        create_index(
+            self.env.cr,
+            "webhook_log_rule_id_desc_idx",
+            self._table,
+            ["outbound_rule_id", "id DESC"],
+            where="outbound_rule_id IS NOT NULL",
+        )
         return res
 
     @api.model

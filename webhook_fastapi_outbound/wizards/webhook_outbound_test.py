@@ -16,7 +16,8 @@ class WebhookOutboundTest(models.TransientModel):
     )
     model_name = fields.Char(related="rule_id.model_name")
     record_ref = fields.Reference(selection="_selection_record_model", string="Record")
-    delivery_id = fields.Many2one("webhook.log", readonly=True)
+    # Indexed: deleting old deliveries checks this foreign key.
+    delivery_id = fields.Many2one("webhook.log", readonly=True, index=True)
     state = fields.Selection(related="delivery_id.state")
     http_status = fields.Integer(related="delivery_id.http_status")
     target_url = fields.Char(related="delivery_id.target_url")
