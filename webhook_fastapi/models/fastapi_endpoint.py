@@ -5,6 +5,7 @@ from odoo import api, fields, models, tools
 
 from ..route_table import ROUTES
 from ..routers import webhook_router
+from ..routers.docs import docs_router
 
 
 class FastapiEndpoint(models.Model):
@@ -17,7 +18,7 @@ class FastapiEndpoint(models.Model):
 
     def _get_fastapi_routers(self) -> list[APIRouter]:
         if self.app == "webhook":
-            return [webhook_router]
+            return [webhook_router, docs_router]
         return super()._get_fastapi_routers()
 
     def _prepare_fastapi_app_params(self):
@@ -28,6 +29,9 @@ class FastapiEndpoint(models.Model):
                 version="18.0.1.0.0",
                 description=self.description
                 or "Create, update, upsert, search and call methods on any model.",
+                # Served by docs_router from packaged files, not from a CDN.
+                docs_url=None,
+                redoc_url=None,
             )
         return params
 

@@ -17,3 +17,4 @@ from . import ir_config_parameter
 from . import webhook_outbound_endpoint
 from . import webhook_outbound_endpoint_policy
 from . import webhook_outbound_rule_health
+from . import fastapi_endpoint

@@ -19,3 +19,4 @@ from . import test_endpoint_health
 from . import test_resend_since
 from . import test_rate_limit
 from . import test_dashboard
+from . import test_openapi_webhooks
