@@ -140,14 +140,21 @@ def leased_by(server, audit_since, app):
     ]
 
 
-def send_with_both(a, b, setup, audit_since):
+def send_with_both(a, b, setup, audit_since, receiver):
     """Start the first server's run, and the second's once the first has
-    leased deliveries (a run that finds nothing to claim ends at once)."""
+    leased deliveries (a run that finds nothing to claim ends at once).
+    The receiver holds every POST until the second has leased some too:
+    however late the second starts, the first cannot finish alone."""
+    receiver.reset(default="block")
     run_a = run_async(a, setup["main_cron"])
     wait_until(
         lambda: leased_by(a, audit_since, app_name(a)), "the first server leases"
     )
     run_b = run_async(b, setup["second_cron"])
+    wait_until(
+        lambda: leased_by(b, audit_since, app_name(b)), "the second server leases"
+    )
+    receiver.release()
     return run_a, run_b
 
 
@@ -179,7 +186,7 @@ def test_both_servers_share_the_queue_once_each(pair, setup):
         queue_events(a, rule_id, f"{tag} shared", EVENTS)
         started = time.monotonic()
         (thread_a, errors_a), (thread_b, errors_b) = send_with_both(
-            a, b, setup, audit_since
+            a, b, setup, audit_since, receiver
         )
         for thread in (thread_a, thread_b):
             thread.join(WAIT)
@@ -221,7 +228,7 @@ def test_one_server_killed_the_other_delivers_everything(pair, setup):
         queue_events(a, rule_id, f"{tag} kill", EVENTS)
         app_a, app_b = app_name(a), app_name(b)
         (thread_a, _errors_a), (thread_b, errors_b) = send_with_both(
-            a, b, setup, audit_since
+            a, b, setup, audit_since, receiver
         )
         wait_until(lambda: receiver.count >= EVENTS // 3, "a third is received")
         a.kill()
