@@ -240,7 +240,7 @@ def unindexed_foreign_keys(cr):
     return cr.fetchall()
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="wf_helper8_big")
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -249,8 +249,11 @@ def main():
     parser.add_argument(
         "--template", help="copy this database (default: scripts/db.sh addons-db)"
     )
-    args = parser.parse_args()
-    db_sh = ["bash", str(ROOT / "scripts" / "db.sh")]
+    return parser.parse_args()
+
+
+def ensure_db(args, db_sh):
+    """Make the scratch database, a copy of the template, unless it exists."""
     conn = psycopg2.connect(dbname="postgres", **PG)
     conn.autocommit = True
     with conn.cursor() as cr:
@@ -265,39 +268,59 @@ def main():
             ).stdout.strip()
         )
         subprocess.run([*db_sh, "copy", template, args.db], check=True)
+
+
+def fill(conn, rows):
+    """Fill the tables up to ``rows`` log entries (unless they have them),
+    vacuum and analyze them, and say what they hold."""
+    with conn.cursor() as cr:
+        cr.execute("SELECT count(*) FROM webhook_log")
+        if cr.fetchone()[0] < rows:
+            start = time.monotonic()
+            cr.execute(FILL, {"rows": rows})
+            conn.commit()
+            print(f"filled in {time.monotonic() - start:.0f} s")
+        conn.autocommit = True
+        cr.execute("VACUUM ANALYZE webhook_log")
+        cr.execute("VACUUM ANALYZE webhook_outbound_attempt")
+        conn.autocommit = False
+        describe(cr)
+    conn.rollback()
+
+
+def describe(cr):
+    cr.execute(
+        "SELECT log_type, state, count(*) FROM webhook_log "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    print("rows:", ", ".join(f"{t}/{s}: {n}" for t, s, n in cr.fetchall()))
+    cr.execute("SELECT pg_size_pretty(pg_total_relation_size('webhook_log'))")
+    print("webhook_log size:", cr.fetchone()[0])
+    print(
+        "foreign keys to webhook_log without an index:",
+        unindexed_foreign_keys(cr),
+    )
+
+
+def create_proposed_indexes(conn):
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        for sql in PROPOSED.values():
+            cr.execute(sql)
+        cr.execute("ANALYZE webhook_log")
+    conn.autocommit = False
+
+
+def main():
+    args = parse_args()
+    db_sh = ["bash", str(ROOT / "scripts" / "db.sh")]
+    ensure_db(args, db_sh)
     conn = psycopg2.connect(dbname=args.db, **PG)
     try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT count(*) FROM webhook_log")
-            if cr.fetchone()[0] < args.rows:
-                start = time.monotonic()
-                cr.execute(FILL, {"rows": args.rows})
-                conn.commit()
-                print(f"filled in {time.monotonic() - start:.0f} s")
-            conn.autocommit = True
-            cr.execute("VACUUM ANALYZE webhook_log")
-            cr.execute("VACUUM ANALYZE webhook_outbound_attempt")
-            conn.autocommit = False
-            cr.execute(
-                "SELECT log_type, state, count(*) FROM webhook_log "
-                "GROUP BY 1, 2 ORDER BY 1, 2"
-            )
-            print("rows:", ", ".join(f"{t}/{s}: {n}" for t, s, n in cr.fetchall()))
-            cr.execute("SELECT pg_size_pretty(pg_total_relation_size('webhook_log'))")
-            print("webhook_log size:", cr.fetchone()[0])
-            print(
-                "foreign keys to webhook_log without an index:",
-                unindexed_foreign_keys(cr),
-            )
-        conn.rollback()
+        fill(conn, args.rows)
         measure(conn, "indexes as installed")
         if args.indexes:
-            conn.autocommit = True
-            with conn.cursor() as cr:
-                for sql in PROPOSED.values():
-                    cr.execute(sql)
-                cr.execute("ANALYZE webhook_log")
-            conn.autocommit = False
+            create_proposed_indexes(conn)
             measure(conn, "with the proposed indexes: " + ", ".join(PROPOSED))
     finally:
         conn.close()

@@ -166,6 +166,21 @@ def last_ids(server):
     return log_id, audit_id
 
 
+def queue_for(server, setup, receiver, label):
+    """Point the rule at ``receiver`` and queue EVENTS events; returns the
+    last delivery and audit ids before them."""
+    tag, rule_id = setup["tag"], setup["rule_id"]
+    server.rpc(
+        "webhook.outbound.rule",
+        "write",
+        [rule_id],
+        {"endpoint_url": f"{receiver.url}/{tag}"},
+    )
+    since = last_ids(server)
+    queue_events(server, rule_id, f"{tag} {label}", EVENTS)
+    return since
+
+
 def check_signed(requests, secret, tag):
     for request in requests:
         assert request["path"] == f"/hook/{tag}"
@@ -176,14 +191,7 @@ def test_both_servers_share_the_queue_once_each(pair, setup):
     a, b = pair
     tag, rule_id = setup["tag"], setup["rule_id"]
     with Receiver(delay=DELAY) as receiver:
-        a.rpc(
-            "webhook.outbound.rule",
-            "write",
-            [rule_id],
-            {"endpoint_url": f"{receiver.url}/{tag}"},
-        )
-        log_since, audit_since = last_ids(a)
-        queue_events(a, rule_id, f"{tag} shared", EVENTS)
+        log_since, audit_since = queue_for(a, setup, receiver, "shared")
         started = time.monotonic()
         (thread_a, errors_a), (thread_b, errors_b) = send_with_both(
             a, b, setup, audit_since, receiver
@@ -214,50 +222,51 @@ def test_both_servers_share_the_queue_once_each(pair, setup):
     assert share["a"] > 0 and share["b"] > 0, share
 
 
-def test_one_server_killed_the_other_delivers_everything(pair, setup):
-    a, b = pair
-    tag, rule_id = setup["tag"], setup["rule_id"]
-    with Receiver(delay=DELAY) as receiver:
-        a.rpc(
-            "webhook.outbound.rule",
-            "write",
-            [rule_id],
-            {"endpoint_url": f"{receiver.url}/{tag}"},
-        )
-        log_since, audit_since = last_ids(a)
-        queue_events(a, rule_id, f"{tag} kill", EVENTS)
-        app_a, app_b = app_name(a), app_name(b)
-        (thread_a, _errors_a), (thread_b, errors_b) = send_with_both(
-            a, b, setup, audit_since, receiver
-        )
-        wait_until(lambda: receiver.count >= EVENTS // 3, "a third is received")
-        a.kill()
-        killed_at = last_ids(b)[1]
-        thread_a.join(WAIT)
-        thread_b.join(WAIT)
-        assert not errors_b, errors_b
-        # The second server's run may end before the dead server's sessions
-        # are gone; then its next runs take the rest (bounded).
-        for _ in range(10):
-            states = {s for _id, s in deliveries(b, rule_id, log_since).values()}
-            if states == {"done"}:
-                break
-            trigger(b, setup["second_cron"])
-        sent = deliveries(b, rule_id, log_since)
-        received = receiver.received()
+def kill_first_mid_run(a, b, setup, audit_since, receiver):
+    """Both servers send; the first is SIGKILLed once a third of the
+    deliveries has arrived. Returns the last audit id at the kill."""
+    (thread_a, _errors_a), (thread_b, errors_b) = send_with_both(
+        a, b, setup, audit_since, receiver
+    )
+    wait_until(lambda: receiver.count >= EVENTS // 3, "a third is received")
+    a.kill()
+    killed_at = last_ids(b)[1]
+    thread_a.join(WAIT)
+    thread_b.join(WAIT)
+    assert not errors_b, errors_b
+    return killed_at
 
-    assert len(sent) == EVENTS
-    assert {state for _id, state in sent.values()} == {"done"}
-    check_signed(received, setup["secret"], tag)
 
-    audit = audit_rows(b, audit_since)
-    settled_by = defaultdict(set)
+def finish_with_second(b, setup, log_since):
+    """The rule's deliveries once the second server has sent them all.
+    Its run may end before the dead server's sessions are gone; then its
+    next runs take the rest (bounded)."""
+    rule_id = setup["rule_id"]
+    for _ in range(10):
+        states = {s for _id, s in deliveries(b, rule_id, log_since).values()}
+        if states == {"done"}:
+            break
+        trigger(b, setup["second_cron"])
+    return deliveries(b, rule_id, log_since)
+
+
+def leases_and_settlements(audit):
+    """({app: delivery ids leased}, {app: delivery ids settled})."""
     leased_by_app = defaultdict(set)
+    settled_by = defaultdict(set)
     for delivery_id, what, app in audit:
         if what == "lease":
             leased_by_app[app].add(delivery_id)
         elif what == "done":
             settled_by[app].add(delivery_id)
+    return leased_by_app, settled_by
+
+
+def check_after_kill(b, apps, sent, received, audit_since, killed_at):
+    """Every delivery arrived; twice only if in flight at the kill; the
+    second server (``apps``: dead one's, second's) settled the rest."""
+    app_a, app_b = apps
+    leased_by_app, settled_by = leases_and_settlements(audit_rows(b, audit_since))
     # In flight at the kill: leased by the dead server, never settled by it.
     in_flight = leased_by_app[app_a] - settled_by[app_a]
     msg_of = {log_id: msg for msg, (log_id, _s) in sent.items()}
@@ -280,3 +289,18 @@ def test_one_server_killed_the_other_delivers_everything(pair, setup):
     assert {app for _d, what, app in audit_rows(b, killed_at) if what == "done"} == {
         app_b
     }, "after the kill, only the second server settles deliveries"
+
+
+def test_one_server_killed_the_other_delivers_everything(pair, setup):
+    a, b = pair
+    with Receiver(delay=DELAY) as receiver:
+        log_since, audit_since = queue_for(a, setup, receiver, "kill")
+        apps = (app_name(a), app_name(b))
+        killed_at = kill_first_mid_run(a, b, setup, audit_since, receiver)
+        sent = finish_with_second(b, setup, log_since)
+        received = receiver.received()
+
+    assert len(sent) == EVENTS
+    assert {state for _id, state in sent.values()} == {"done"}
+    check_signed(received, setup["secret"], setup["tag"])
+    check_after_kill(b, apps, sent, received, audit_since, killed_at)

@@ -27,6 +27,58 @@ DEFAULT_DISABLE_DAYS = 5
 HEALTH_TRIES = 3
 STATES = [("healthy", "Healthy"), ("failing", "Failing"), ("disabled", "Disabled")]
 
+# Upserts a landing's endpoints from parallel arrays (one per tally field)
+# and returns (id, old state, new state, gone) rows: see _health_sql.
+HEALTH_QUERY = """WITH input AS (
+                   SELECT * FROM unnest(%(rule)s::int[], %(url)s::text[],
+                              %(ok)s::bool[], %(fails)s::int[], %(first)s::timestamp[],
+                              %(last_fail)s::timestamp[], %(last_ok)s::timestamp[],
+                              %(gone)s::bool[])
+                     AS i(rule_id, url, ok, fails, first_fail, last_fail,
+                          last_ok, gone)
+                    WHERE rule_id IN (SELECT id FROM webhook_outbound_rule)),
+               old AS (
+                   SELECT e.id, e.state FROM webhook_outbound_endpoint AS e
+                     JOIN input AS i ON i.rule_id = e.rule_id AND i.url = e.url),
+               up AS (
+                   INSERT INTO webhook_outbound_endpoint AS e
+                          (rule_id, url, state, failure_count, failing_since,
+                           last_failure_date, last_success_date,
+                           create_uid, create_date, write_uid, write_date)
+                   SELECT rule_id, url,
+                          CASE WHEN gone THEN 'disabled'
+                               WHEN fails > 0 THEN 'failing' ELSE 'healthy' END,
+                          fails, first_fail, last_fail, last_ok,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM input
+              ON CONFLICT (rule_id, url) DO UPDATE SET
+                   failure_count = EXCLUDED.failure_count + CASE
+                       WHEN EXCLUDED.last_success_date IS NULL
+                       THEN e.failure_count ELSE 0 END,
+                   failing_since = CASE
+                       WHEN EXCLUDED.last_success_date IS NULL
+                       THEN coalesce(e.failing_since, EXCLUDED.failing_since)
+                       ELSE EXCLUDED.failing_since END,
+                   last_failure_date = coalesce(EXCLUDED.last_failure_date,
+                                                e.last_failure_date),
+                   last_success_date = coalesce(EXCLUDED.last_success_date,
+                                                e.last_success_date),
+                   write_date = EXCLUDED.write_date,
+                   state = CASE
+                       WHEN e.state = 'disabled' OR EXCLUDED.state = 'disabled'
+                       THEN 'disabled'
+                       WHEN EXCLUDED.last_success_date IS NOT NULL
+                            AND EXCLUDED.failure_count = 0 THEN 'healthy'
+                       WHEN coalesce(e.failing_since, EXCLUDED.failing_since)
+                            <= %(disable_before)s
+                            AND EXCLUDED.last_success_date IS NULL THEN 'disabled'
+                       WHEN EXCLUDED.failure_count > 0 THEN 'failing'
+                       ELSE e.state END
+                RETURNING e.id, e.rule_id, e.url, e.state)
+               SELECT up.id, old.state, up.state, i.gone
+                 FROM up JOIN input AS i ON i.rule_id = up.rule_id AND i.url = up.url
+            LEFT JOIN old ON old.id = up.id"""
+
 
 class WebhookOutboundEndpoint(models.Model):
     _name = "webhook.outbound.endpoint"
@@ -139,55 +191,7 @@ class WebhookOutboundEndpoint(models.Model):
             for name in ("rule_id", "url", "succeeded", "fails", "first_fail")
         ] + [[t.last_fail for t in tallies], [t.last_success for t in tallies]]
         return SQL(
-            """WITH input AS (
-                   SELECT * FROM unnest(%(rule)s::int[], %(url)s::text[],
-                              %(ok)s::bool[], %(fails)s::int[], %(first)s::timestamp[],
-                              %(last_fail)s::timestamp[], %(last_ok)s::timestamp[],
-                              %(gone)s::bool[])
-                     AS i(rule_id, url, ok, fails, first_fail, last_fail,
-                          last_ok, gone)
-                    WHERE rule_id IN (SELECT id FROM webhook_outbound_rule)),
-               old AS (
-                   SELECT e.id, e.state FROM webhook_outbound_endpoint AS e
-                     JOIN input AS i ON i.rule_id = e.rule_id AND i.url = e.url),
-               up AS (
-                   INSERT INTO webhook_outbound_endpoint AS e
-                          (rule_id, url, state, failure_count, failing_since,
-                           last_failure_date, last_success_date,
-                           create_uid, create_date, write_uid, write_date)
-                   SELECT rule_id, url,
-                          CASE WHEN gone THEN 'disabled'
-                               WHEN fails > 0 THEN 'failing' ELSE 'healthy' END,
-                          fails, first_fail, last_fail, last_ok,
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM input
-              ON CONFLICT (rule_id, url) DO UPDATE SET
-                   failure_count = EXCLUDED.failure_count + CASE
-                       WHEN EXCLUDED.last_success_date IS NULL
-                       THEN e.failure_count ELSE 0 END,
-                   failing_since = CASE
-                       WHEN EXCLUDED.last_success_date IS NULL
-                       THEN coalesce(e.failing_since, EXCLUDED.failing_since)
-                       ELSE EXCLUDED.failing_since END,
-                   last_failure_date = coalesce(EXCLUDED.last_failure_date,
-                                                e.last_failure_date),
-                   last_success_date = coalesce(EXCLUDED.last_success_date,
-                                                e.last_success_date),
-                   write_date = EXCLUDED.write_date,
-                   state = CASE
-                       WHEN e.state = 'disabled' OR EXCLUDED.state = 'disabled'
-                       THEN 'disabled'
-                       WHEN EXCLUDED.last_success_date IS NOT NULL
-                            AND EXCLUDED.failure_count = 0 THEN 'healthy'
-                       WHEN coalesce(e.failing_since, EXCLUDED.failing_since)
-                            <= %(disable_before)s
-                            AND EXCLUDED.last_success_date IS NULL THEN 'disabled'
-                       WHEN EXCLUDED.failure_count > 0 THEN 'failing'
-                       ELSE e.state END
-                RETURNING e.id, e.rule_id, e.url, e.state)
-               SELECT up.id, old.state, up.state, i.gone
-                 FROM up JOIN input AS i ON i.rule_id = up.rule_id AND i.url = up.url
-            LEFT JOIN old ON old.id = up.id""",
+            HEALTH_QUERY,
             rule=columns[0],
             url=columns[1],
             ok=columns[2],

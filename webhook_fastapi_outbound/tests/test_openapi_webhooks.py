@@ -36,6 +36,16 @@ FIELDS = {
 }
 
 
+# A template rule's payload: field paths, text around a field and a constant.
+TEMPLATE_PAYLOAD = {
+    "partner": "{name}",
+    "country": "{country_id.code}",
+    "tags": "{category_id}",
+    "greeting": "Hello {name}",
+    "version": 2,
+}
+
+
 def describe(model, name):
     info = FIELDS.get((model, name))
     return info and {"relation": None, "string": None, **info}
@@ -109,47 +119,21 @@ class TestOpenApiWebhooks(WebhookHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        partner_model = cls.env["ir.model"]._get("res.partner")
-        base = {
-            "model_id": partner_model.id,
-            "endpoint_source": "static",
-            "endpoint_url": "https://receiver.example.com/PRIVATE-PATH",
-            "authorization_header": "Bearer TOPSECRET-AUTH",
-        }
-        Rule = cls.env["webhook.outbound.rule"]
-        cls.spec_rule = Rule.create(
-            dict(
-                base,
-                name="Partner sync",
-                trigger_on_create=True,
-                payload_fields='["name", "country_id{code}", "category_id"]',
-            )
+        cls.spec_rule = cls._create_rule(
+            name="Partner sync",
+            trigger_on_create=True,
+            payload_fields='["name", "country_id{code}", "category_id"]',
         )
-        cls.envelope_rule = Rule.create(
-            dict(
-                base,
-                name="Billing",
-                event_type="partner.billing",
-                payload_format="envelope",
-                payload_fields='["email", "is_company"]',
-            )
+        cls.envelope_rule = cls._create_rule(
+            name="Billing",
+            event_type="partner.billing",
+            payload_format="envelope",
+            payload_fields='["email", "is_company"]',
         )
-        cls.template_rule = Rule.create(
-            dict(
-                base,
-                name="Template",
-                payload_fields=json.dumps(
-                    {
-                        "partner": "{name}",
-                        "country": "{country_id.code}",
-                        "tags": "{category_id}",
-                        "greeting": "Hello {name}",
-                        "version": 2,
-                    }
-                ),
-            )
+        cls.template_rule = cls._create_rule(
+            name="Template", payload_fields=json.dumps(TEMPLATE_PAYLOAD)
         )
-        cls.archived_rule = Rule.create(dict(base, name="Archived one"))
+        cls.archived_rule = cls._create_rule(name="Archived one")
         cls.archived_rule.active = False
         cls.partner = cls.env["res.partner"].create(
             {
@@ -157,6 +141,19 @@ class TestOpenApiWebhooks(WebhookHttpCase):
                 "email": "co@example.com",
                 "country_id": cls.env.ref("base.th").id,
                 "category_id": [(0, 0, {"name": "VIP"})],
+            }
+        )
+
+    @classmethod
+    def _create_rule(cls, **values):
+        """A static-URL rule on partners, with a private path and secret."""
+        return cls.env["webhook.outbound.rule"].create(
+            {
+                "model_id": cls.env["ir.model"]._get("res.partner").id,
+                "endpoint_source": "static",
+                "endpoint_url": "https://receiver.example.com/PRIVATE-PATH",
+                "authorization_header": "Bearer TOPSECRET-AUTH",
+                **values,
             }
         )
 
