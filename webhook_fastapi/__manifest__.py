@@ -16,6 +16,7 @@
             "pydantic>=2",
             "extendable-pydantic>=1.2.0",
             "a2wsgi",
+            "fastapi-offline",
         ]
     },
     "data": [
@@ -26,6 +27,7 @@
         "data/ir_cron.xml",
         "views/webhook_log_views.xml",
         "views/webhook_menus.xml",
+        "views/webhook_integration_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

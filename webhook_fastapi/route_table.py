@@ -11,6 +11,7 @@ exposes ``add_api_route`` that also mounts it) and one handler method on
 from dataclasses import dataclass
 
 from .schemas import (
+    BatchRequest,
     CallFunctionRequest,
     CreateDataRequest,
     CreateUpdateDataRequest,
@@ -97,4 +98,17 @@ _route(
     "Call a method",
     "Call a public method on the one record `search_key` matches, with "
     "`parameter` as keyword arguments. The return value is made JSON-safe.",
+)
+_route(
+    "batch",
+    BatchRequest,
+    "Run several operations in one transaction",
+    "Run up to `webhook.batch_max_operations` (default 100) operations of the "
+    "five other routes, in order, in one database transaction, each as the "
+    "caller with its route's checks. `atomic` true (default): all or nothing; "
+    "the first failure undoes everything (whatever `webhook.rollback_*` say) "
+    "and the answer has its status and `result.failed_operation`. `atomic` "
+    "false: each in its own savepoint, each outcome in `result.operations`. "
+    'A later operation uses an earlier result with `{"$ref": "0.result.id"}` '
+    "anywhere in its vals; more operations than allowed: 413.",
 )

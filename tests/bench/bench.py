@@ -15,10 +15,13 @@ import statistics
 import time
 from pathlib import Path
 
+from bench_batch import BatchBenchmarks
 from bench_client import Client, DelayProxy, measure, unique_names
+from bench_integration import IntegrationBenchmarks
 from bench_outbound import OutboundBenchmarks
 from bench_pool import PoolBenchmarks
 from bench_recompute import RecomputeBenchmarks
+from bench_table import print_table
 
 BENCHMARKS = (
     "create",
@@ -29,10 +32,21 @@ BENCHMARKS = (
     "memory",
     "recompute",
     "pool",
+    "small",
+    "batch_upsert",
+    "batch_orders",
+    "cursor",
+    "integration",
 )
 
 
-class Bench(OutboundBenchmarks, RecomputeBenchmarks, PoolBenchmarks):
+class Bench(
+    OutboundBenchmarks,
+    RecomputeBenchmarks,
+    PoolBenchmarks,
+    BatchBenchmarks,
+    IntegrationBenchmarks,
+):
     """One benchmark per method; each appends rows to ``self.rows``."""
 
     def __init__(self, client, rounds, server_pid=None, rtt_ms=0):
@@ -369,29 +383,6 @@ def main():
     print_table(bench.rows, args.rounds)
     for note in bench.notes:
         print(note)
-
-
-def _fmt(value):
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return "-" if value is None else str(value)
-
-
-def print_table(rows, rounds):
-    print(
-        "| benchmark | compared with | ours (median s) | theirs (median s) "
-        "| ratio | our queries | their queries | target |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for name, other, ours, theirs, q_ours, q_theirs, target in rows:
-        ratio = f"{ours / theirs:.2f}" if ours and theirs else "-"
-        cells = [name, other, _fmt(ours), _fmt(theirs), ratio, _fmt(q_ours)]
-        cells += [_fmt(q_theirs), target]
-        print("| " + " | ".join(cells) + " |")
-    print(
-        f"\n{rounds} interleaved rounds per contender; one client; "
-        "same server and database; queries from Odoo's access log.\n"
-    )
 
 
 if __name__ == "__main__":

@@ -9,3 +9,10 @@ from . import webhook_upsert_key
 from . import ir_config_parameter
 from . import webhook_idempotency_key
 from . import webhook_api_search
+from . import webhook_api_batch
+from . import webhook_integration
+from . import webhook_integration_scope
+from . import webhook_integration_key
+from . import webhook_integration_gate
+from . import fastapi_endpoint_fast
+from . import ir_http

@@ -22,6 +22,7 @@ class IrConfigParameter(models.Model):
                 "webhook.search_max_limit",
                 "webhook.log_retention_days",
                 "webhook.idempotency_hours",
+                "webhook.batch_max_operations",
             )
         }
         for route in ROUTES.values():

@@ -44,9 +44,13 @@ class WebhookApiService(models.AbstractModel):
         addon's clients send the same key)."""
         key = self._api_key_of(http_info)
         if key is not None:
-            uid = key and self._api_key_uid(key)
+            uid, integration_id, key_id = self._api_key_row(key) if key else (None,) * 3
             if not uid:
                 raise ApiError("Invalid API key", 401)
+            # For the integration's checks and log (webhook_integration_gate.py).
+            http_info.update(
+                webhook_integration_id=integration_id, webhook_key_id=key_id
+            )
             return uid
         uid = http_info.get("session_uid")
         if uid:
@@ -87,29 +91,40 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_key_uid(self, key):
-        """The user of an API key, or None.
+        """The user of an API key, or None."""
+        return self._api_key_row(key)[0]
+
+    @api.model
+    def _api_key_row(self, key):
+        """``(uid, integration id, key id)`` of an API key, Nones when it is
+        not valid now.
 
         Verifying a key hashes it with thousands of rounds (several ms), so
         which key row a key matches is cached per worker, by a digest of the
-        key. Whether that row still exists, is unexpired and belongs to an
-        active user is read on every call (one indexed query): a key
-        revoked or expired anywhere (another worker, a shell, SQL) stops
-        working at once."""
+        key. Whether that row still exists, is unexpired, belongs to an
+        active user and to an active integration of that user (if any) is
+        read on every call (one indexed query): a key revoked or expired
+        anywhere (another worker, a shell, SQL) stops working at once, to
+        the second (the statement's clock, not the transaction's)."""
         digest = hashlib.sha256(key.encode()).hexdigest()
         key_id = self.with_context(webhook_api_key=key)._api_key_row_cached(digest)
         if not key_id:
-            return None
+            return None, None, None
         self.env.cr.execute(
-            """SELECT k.user_id FROM res_users_apikeys k
+            """SELECT k.user_id, k.webhook_integration_id FROM res_users_apikeys k
                  JOIN res_users u ON u.id = k.user_id
+            LEFT JOIN webhook_integration i ON i.id = k.webhook_integration_id
                 WHERE k.id = %s AND u.active
-                  AND (k.scope IS NULL OR k.scope = 'rpc')
+                  AND (k.scope IS NULL OR k.scope IN ('rpc', 'webhook_fastapi'))
+                  AND (k.webhook_integration_id IS NULL
+                       OR (i.active AND i.user_id = k.user_id))
                   AND (k.expiration_date IS NULL
-                       OR k.expiration_date >= now() at time zone 'utc')""",
+                       OR k.expiration_date
+                          >= statement_timestamp() at time zone 'utc')""",
             [key_id],
         )
         row = self.env.cr.fetchone()
-        return row[0] if row else None
+        return (row[0], row[1], key_id) if row else (None, None, None)
 
     @api.model
     @tools.ormcache("digest")

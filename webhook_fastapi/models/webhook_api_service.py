@@ -73,6 +73,8 @@ class WebhookApiService(models.AbstractModel):
         savepoint = self.env.cr.savepoint()
         try:
             uid = as_uid or self._api_caller(http_info)
+            # Network, rate limit and scopes of the caller's integration, if any.
+            self._api_check_integration(route, body, http_info)
             # Before any work: a repeated key is answered without running.
             claim, outcome = self._api_idempotency_claim(route, body, http_info, uid)
             outcome = outcome or self._api_run(route, request, body, uid)
@@ -92,6 +94,14 @@ class WebhookApiService(models.AbstractModel):
     def _api_run(self, route, request, body, uid):
         """Run the route's handler as ``uid`` with the typed params of
         ``request`` (validated from ``body`` when there is none yet)."""
+        if route not in ROUTES:
+            raise ApiError(f"No such route: {route}", 404)
+        return self._api_user_env(uid)._api_run_handler(route, request, body)
+
+    @api.model
+    def _api_run_handler(self, route, request, body):
+        """Run the route's handler on this service, already the caller's
+        (also each operation of a batch)."""
         spec = ROUTES.get(route)
         if spec is None:
             raise ApiError(f"No such route: {route}", 404)
@@ -100,7 +110,7 @@ class WebhookApiService(models.AbstractModel):
             with extendable_registry(self.env.cr.dbname):
                 request = spec.request_model.model_validate(body)
         notes = CallNotes()
-        service = self._api_user_env(uid).with_context(webhook_api_notes=notes)
+        service = self.with_context(webhook_api_notes=notes)
         handler = getattr(service, spec.handler, None)
         if handler is None:
             # Routes are mounted per process: an addon that added this one
@@ -142,17 +152,8 @@ class WebhookApiService(models.AbstractModel):
     @api.model
     def _api_fail(self, route, exc, savepoint):
         """The outcome of a failed call; undoes its work as configured."""
-        if (
-            isinstance(exc, psycopg2.OperationalError)
-            and exc.pgcode in CONCURRENCY_ERRORS
-        ):
-            savepoint.close(rollback=True)
-            raise exc
-        status, message = self._api_map_error(exc)
-        outcome = ApiOutcome(status=status, message=message)
-        if status >= 500:
-            outcome.error_trace = traceback.format_exc()
-            _logger.exception("webhook API %s failed", route)
+        outcome = self._api_error_outcome(route, exc, savepoint)
+        status = outcome.status
         # Always undone, whatever the parameters say: a failed SQL statement
         # leaves the transaction unusable, and data that broke a constraint
         # must never be committed.
@@ -165,6 +166,24 @@ class WebhookApiService(models.AbstractModel):
             _logger.info(
                 "webhook API %s: partial work not kept: %s", route, flush_error
             )
+        return outcome
+
+    @api.model
+    def _api_error_outcome(self, route, exc, savepoint):
+        """The outcome of an exception (called in its ``except`` block).
+        Database concurrency errors roll ``savepoint`` back and are raised
+        again: Odoo retries the whole request in a new transaction."""
+        if (
+            isinstance(exc, psycopg2.OperationalError)
+            and exc.pgcode in CONCURRENCY_ERRORS
+        ):
+            savepoint.close(rollback=True)
+            raise exc
+        status, message = self._api_map_error(exc)
+        outcome = ApiOutcome(status=status, message=message)
+        if status >= 500:
+            outcome.error_trace = traceback.format_exc()
+            _logger.exception("webhook API %s failed", route)
         return outcome
 
     @api.model

@@ -47,6 +47,13 @@ class WebhookLog(models.Model):
     model_name = fields.Char("Model", index=True)
     function = fields.Char(help="Method called through /api/call_function.")
     user_id = fields.Many2one("res.users", ondelete="set null", index="btree_not_null")
+    integration_id = fields.Many2one(
+        "webhook.integration",
+        ondelete="set null",
+        index="btree_not_null",
+        readonly=True,
+        help="The integration whose API key made the call.",
+    )
     state = fields.Selection(
         [("done", "Done"), ("failed", "Failed")],
         required=True,

@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from odoo.api import Environment
 
-from odoo.addons.fastapi.dependencies import odoo_env
+from odoo.addons.fastapi.context import odoo_env_ctx
 
 from ..route_table import ROUTES, register_route
 from ..schemas import WebhookResponse
@@ -153,13 +153,28 @@ def _session_uid():
     return None
 
 
-def api_call(
-    env: Annotated[Environment, Depends(odoo_env)],
+async def request_env(request: Request) -> Environment:
+    """The request's environment, as the fastapi addon's ``odoo_env`` gives
+    it (the endpoint's company in ``allowed_company_ids``, kept in the app's
+    state: see models/fastapi_endpoint_fast.py), without its cost: FastAPI
+    runs a sync dependency in its thread pool, and ``odoo_env`` (a generator
+    depending on ``company_id``) took three thread hops for a context
+    variable read."""
+    env = odoo_env_ctx.get()
+    company = getattr(request.app.state, "webhook_company_id", None)
+    if company is not None:
+        env = env(context=dict(env.context, allowed_company_ids=[company]))
+    return env
+
+
+async def api_call(
+    env: Annotated[Environment, Depends(request_env)],
     request: Request,
     _credentials: Annotated[
         HTTPAuthorizationCredentials | None, Depends(bearer_scheme)
     ],
 ) -> ApiCall:
+    # async: nothing blocks here, and a sync dependency costs a thread hop.
     return ApiCall(env, request)
 
 

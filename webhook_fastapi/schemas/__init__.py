@@ -14,3 +14,4 @@ from .webhook import (
     WebhookResponse,
     WebhookResult,
 )
+from .batch import BATCH_ROUTES, BatchOperation, BatchParams, BatchRequest

@@ -94,4 +94,33 @@ EXAMPLES = {
             }
         },
     },
+    "batch": {
+        "summary": "A company, then a contact of it (parent_id from operation 0)",
+        "value": {
+            "params": {
+                "atomic": True,
+                "operations": [
+                    {
+                        "route": "create_data",
+                        "model": "res.partner",
+                        "vals": {
+                            "payload": {"name": "ACME Batch", "is_company": True},
+                            "result_field": ["name"],
+                        },
+                    },
+                    {
+                        "route": "create_data",
+                        "model": "res.partner",
+                        "vals": {
+                            "payload": {
+                                "name": "Jane Batch",
+                                "parent_id": {"$ref": "0.result.id"},
+                            },
+                            "result_field": ["parent_id"],
+                        },
+                    },
+                ],
+            }
+        },
+    },
 }

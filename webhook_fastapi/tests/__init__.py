@@ -18,3 +18,7 @@ from . import test_dashboard
 from . import test_idempotency
 from . import test_precondition
 from . import test_search_paging
+from . import test_batch
+from . import test_docs_offline
+from . import test_integration
+from . import test_call_overhead

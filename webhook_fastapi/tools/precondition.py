@@ -9,9 +9,7 @@ from .errors import ApiError
 
 MAX_LENGTH = 40
 # What search_data returns, and ISO's extended forms of it (no basic form).
-_FORM = re.compile(
-    r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?"
-)
+_FORM = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?")
 
 
 def parse_since(value):

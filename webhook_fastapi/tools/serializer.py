@@ -16,7 +16,7 @@ from .errors import ApiError
 RELATIONAL = ("many2one", "one2many", "many2many")
 
 
-def serialize_records(records, spec, with_id=False, original=False):
+def serialize_records(records, spec, with_id=False, original=False, fetched=False):
     """Serialize ``records`` following ``spec`` (see ``parse_field_spec``).
 
     - plain fields: JSON values; empty ones are ``None`` (booleans stay
@@ -27,16 +27,22 @@ def serialize_records(records, spec, with_id=False, original=False):
     ``original`` renders as the original addon did (Odoo's ``read()``):
     empty values are ``false`` and an unexpanded many2one is
     ``[id, "display name"]``.
+
+    ``fetched``: the top-level fields were read by the query that found
+    ``records`` under the caller's access rules (as ``search_fetch`` does):
+    formatted from the cache, as ``search_read`` does, without ``read()``'s
+    second access check (which costs a query that prefetches every field).
     """
     if not records:
         return []
     check_spec(records, spec)
     names = list(spec)
-    rows = (
-        records.read(names, load=None)
-        if names
-        else [{"id": rid} for rid in records.ids]
-    )
+    if not names:
+        rows = [{"id": rid} for rid in records.ids]
+    elif fetched:
+        rows = records._read_format(names, load=None)
+    else:
+        rows = records.read(names, load=None)
     for name, sub in spec.items():
         if sub is not None:
             _expand(records, rows, name, sub, original)
