@@ -165,7 +165,8 @@ class WebhookApiService(models.AbstractModel):
             raise ApiError("The user of these credentials is archived", 401)
         _active, main, lang, tz, companies = row
         company_ids = [main] + [c for c in companies if c != main]
-        ctx = {k: v for k, v in self.env.context.items() if k == "lang"}
+        kept = ("lang", "webhook_response_format")
+        ctx = {k: v for k, v in self.env.context.items() if k in kept}
         ctx.update(allowed_company_ids=company_ids, tz=tz or "UTC")
         if "lang" not in ctx and lang:
             ctx["lang"] = lang

@@ -22,8 +22,11 @@ class WebhookApiService(models.AbstractModel):
 
     @api.model
     def _api_format(self):
-        """``strict`` or ``original``: read for each call (ir.config_parameter
-        caches it), so that a change applies at once on every worker."""
+        """``strict`` or ``original``: the caller's integration's, else the
+        system parameter's, read for each call (ir.config_parameter caches
+        it), so that a change applies at once on every worker."""
+        if fmt := self.env.context.get("webhook_response_format"):
+            return fmt
         icp = self.env["ir.config_parameter"].sudo()
         return original_format.response_format(icp)
 

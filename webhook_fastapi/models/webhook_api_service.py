@@ -70,18 +70,20 @@ class WebhookApiService(models.AbstractModel):
             # Python mode: NaN or 1e400 must reach the checks, not become null.
             body = request.model_dump()
         uid = claim = None
+        service = self  # once authenticated: in the integration's format
         savepoint = self.env.cr.savepoint()
         try:
             uid = as_uid or self._api_caller(http_info)
             # Network, rate limit and scopes of the caller's integration, if any.
             self._api_check_integration(route, body, http_info)
+            service = self._api_for_integration(http_info)
             # Before any work: a repeated key is answered without running.
-            claim, outcome = self._api_idempotency_claim(route, body, http_info, uid)
-            outcome = outcome or self._api_run(route, request, body, uid)
+            claim, outcome = service._api_idempotency_claim(route, body, http_info, uid)
+            outcome = outcome or service._api_run(route, request, body, uid)
             savepoint.close(rollback=False)
         except Exception as exc:  # noqa: BLE001 - mapped in one place for all routes
-            outcome = self._api_fail(route, exc, savepoint)
-        return self._api_respond(
+            outcome = service._api_fail(route, exc, savepoint)
+        return service._api_respond(
             route, body, http_info, outcome, uid, started, log_extra, claim
         )
 

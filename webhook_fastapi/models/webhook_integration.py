@@ -54,6 +54,14 @@ class WebhookIntegration(models.Model):
         "Requests per Minute", help="0: no limit. Over it, calls get 429."
     )
     rate_per_day = fields.Integer("Requests per Day", help="0: no limit.")
+    response_format = fields.Selection(
+        [("strict", "Strict"), ("original", "Original addon's")],
+        help="How this integration's calls are answered. Empty: the system "
+        "parameter webhook.response_format. 'Original addon's' lets a client "
+        "written for the original addon work unchanged (HTTP 200 on every "
+        "answer, its value formats) while other integrations get the strict "
+        "format from the same server.",
+    )
     note = fields.Text()
     log_count = fields.Integer("Calls (30 days)", compute="_compute_log_stats")
     error_count = fields.Integer("Errors (30 days)", compute="_compute_log_stats")

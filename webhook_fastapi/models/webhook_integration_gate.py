@@ -73,6 +73,16 @@ class WebhookApiService(models.AbstractModel):
         check_scope(rules, route, (body or {}).get("params"), self._api_comodel_of)
 
     @api.model
+    def _api_for_integration(self, http_info):
+        """This service answering in the caller's integration's response
+        format, when the integration sets one."""
+        integration_id = http_info.get(INTEGRATION)
+        if not integration_id:
+            return self
+        fmt = self._api_integration_rules(integration_id).response_format
+        return self.with_context(webhook_response_format=fmt) if fmt else self
+
+    @api.model
     @tools.ormcache("integration_id")
     def _api_integration_rules(self, integration_id):
         """The rules of an integration, cached per worker: every change of an
@@ -86,6 +96,7 @@ class WebhookApiService(models.AbstractModel):
             per_minute=integration.rate_per_minute,
             per_day=integration.rate_per_day,
             scopes={line.model_name: line._rule() for line in lines} if lines else None,
+            response_format=integration.response_format or "",
         )
 
     @api.model

@@ -46,6 +46,8 @@ class IntegrationRules:
     per_day: int = 0
     # None: no scope lines, the user's rights alone (today's behaviour).
     scopes: dict | None = None
+    # strict / original; empty: the system parameter webhook.response_format.
+    response_format: str = ""
 
 
 def split_words(text):
