@@ -17,8 +17,11 @@ from .schemas import (
     CreateUpdateDataRequest,
     SearchDataRequest,
     UpdateDataRequest,
+    WebhookResponse,
+    responses,
 )
 from .schemas.examples import EXAMPLES
+from .schemas.response_examples import RESPONSE_EXAMPLES
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class ApiRoute:
     handler: str  # method of webhook.api.service, called with the params
     # A write route: takes the Idempotency-Key header (read routes ignore it).
     writes: bool = False
+    # What a success answers, for OpenAPI only: the service builds the
+    # answer itself and FastAPI does not validate a returned response.
+    response_model: type = WebhookResponse
+    response_example: dict | None = None  # a success answer, for the docs
 
     @property
     def log_param(self):
@@ -46,7 +53,8 @@ def register_route(route):
     return route
 
 
-def _route(name, request_model, summary, description, writes=True):
+def _route(name, models, summary, description, writes=True):
+    request_model, response_model = models
     register_route(
         ApiRoute(
             name,
@@ -56,13 +64,15 @@ def _route(name, request_model, summary, description, writes=True):
             EXAMPLES[name],
             f"_route_{name}",
             writes,
+            response_model,
+            RESPONSE_EXAMPLES[name],
         )
     )
 
 
 _route(
     "create_data",
-    CreateDataRequest,
+    (CreateDataRequest, responses.CreateDataResponse),
     "Create a record",
     "Create one record of any model. Relational values are looked up by any "
     "field (batched), created on demand with `auto_create`, and nested lines "
@@ -70,7 +80,7 @@ _route(
 )
 _route(
     "update_data",
-    UpdateDataRequest,
+    (UpdateDataRequest, responses.UpdateDataResponse),
     "Update a record",
     "Update the one record that `search_key` matches: 404 when none, 409 when "
     "several. one2many lists replace the existing lines unless given as "
@@ -78,14 +88,14 @@ _route(
 )
 _route(
     "create_update_data",
-    CreateUpdateDataRequest,
+    (CreateUpdateDataRequest, responses.CreateUpdateDataResponse),
     "Update a record, or create it",
     "Update the record `search_key` matches, or create it when none does; 409 "
     "when several do. Concurrent calls with the same key create one record.",
 )
 _route(
     "search_data",
-    SearchDataRequest,
+    (SearchDataRequest, responses.SearchDataResponse),
     "Search records",
     "Search with a domain and return the chosen fields, relations expanded to "
     "any depth. Reads are batched: the query count does not grow with the "
@@ -94,14 +104,14 @@ _route(
 )
 _route(
     "call_function",
-    CallFunctionRequest,
+    (CallFunctionRequest, responses.CallFunctionResponse),
     "Call a method",
     "Call a public method on the one record `search_key` matches, with "
     "`parameter` as keyword arguments. The return value is made JSON-safe.",
 )
 _route(
     "batch",
-    BatchRequest,
+    (BatchRequest, responses.BatchResponse),
     "Run several operations in one transaction",
     "Run up to `webhook.batch_max_operations` (default 100) operations of the "
     "five other routes, in order, in one database transaction, each as the "

@@ -7,6 +7,12 @@ from ..route_table import ROUTES
 from ..routers import webhook_router
 from ..routers.docs import docs_router
 
+# As in the manifest.
+API_CONTACT = {
+    "name": "webhook_fastapi authors",
+    "url": "https://github.com/webhook-fastapi/webhook-fastapi",
+}
+
 
 class FastapiEndpoint(models.Model):
     _inherit = "fastapi.endpoint"
@@ -29,6 +35,20 @@ class FastapiEndpoint(models.Model):
                 version="18.0.1.0.0",
                 description=self.description
                 or "Create, update, upsert, search and call methods on any model.",
+                # Generated clients and API catalogues show these.
+                license_info={
+                    "name": "AGPL-3.0-or-later",
+                    "identifier": "AGPL-3.0-or-later",
+                },
+                contact=API_CONTACT,
+                openapi_tags=[
+                    {
+                        "name": "webhook",
+                        "description": "Create, update, upsert, search, call "
+                        "methods and run batches on any model, as the API "
+                        "key's user, with its access rights.",
+                    }
+                ],
                 # Served by docs_router from packaged files, not from a CDN.
                 docs_url=None,
                 redoc_url=None,

@@ -3,6 +3,7 @@
 ``webhook.api.service``, which authenticates, runs, rolls back, logs and
 maps errors in one place."""
 
+import copy
 import threading
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -199,18 +200,27 @@ def add_api_route(route):
             # The header is read by the service; declared for OpenAPI.
             return call.run(route.name, body)
 
-        responses = REPLAY_RESPONSES
+        responses = copy.deepcopy(REPLAY_RESPONSES)
     else:
 
         def endpoint(body: body_type, call: Call) -> Any:
             return call.run(route.name, body)
 
-        responses = None
+        responses = {200: {"description": "Success"}}
+    if route.response_example is not None:
+        responses[200]["content"] = {
+            "application/json": {"example": route.response_example}
+        }
     endpoint.__name__ = route.name
     endpoint.__doc__ = route.description
     webhook_router.post(
         f"/{route.name}",
-        response_model=WebhookResponse,
+        # The route's name, not FastAPI's <name>_<path>_post: the method
+        # names of generated clients.
+        operation_id=route.name,
+        # Documents the success answer only: the endpoint returns the
+        # service's JSONResponse, which FastAPI neither validates nor filters.
+        response_model=route.response_model,
         summary=route.summary,
         responses=responses,
     )(endpoint)

@@ -1,5 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The worked example of each route, shown in Swagger (/api/docs)."""
+"""The worked example of each route, shown in Swagger (/api/docs).
+
+Each request runs, as often and in whatever order, on a database with only
+the base addon (a test posts them all): none needs a record another example
+or the demo data makes. Partner 1 is base's company partner.
+"""
 
 EXAMPLES = {
     "create_data": {
@@ -27,23 +32,24 @@ EXAMPLES = {
         },
     },
     "update_data": {
-        "summary": "Add a tag to the partner whose ref is EXT-001",
+        "summary": "Note on the company partner and a tag, created if missing",
         "value": {
             "params": {
                 "model": "res.partner",
                 "vals": {
-                    "search_key": {"ref": "EXT-001"},
+                    "search_key": {"id": 1},
                     "payload": {
-                        "phone": "+66 2 123 4567",
+                        "comment": "Key account",
                         "category_id": {"mode": "add", "records": [{"name": "VIP"}]},
                     },
-                    "result_field": ["phone"],
+                    "auto_create": {"category_id": {}},
+                    "result_field": ["comment", "category_id{name}"],
                 },
             }
         },
     },
     "create_update_data": {
-        "summary": "Upsert a partner by its external reference",
+        "summary": "Upsert a partner by its external reference (created once)",
         "value": {
             "params": {
                 "model": "res.partner",
@@ -80,14 +86,15 @@ EXAMPLES = {
         },
     },
     "call_function": {
-        "summary": "Archive a partner",
+        "summary": "The invoice and delivery addresses of the company partner",
         "value": {
             "params": {
                 "model": "res.partner",
                 "vals": {
-                    "search_key": {"ref": "EXT-001"},
+                    "search_key": {"id": 1},
                     "payload": {
-                        "method": "action_archive",
+                        "method": "address_get",
+                        "parameter": {"adr_pref": ["invoice", "delivery"]},
                         "context": {"lang": "en_US"},
                     },
                 },

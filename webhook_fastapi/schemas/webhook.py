@@ -6,7 +6,7 @@ of them (``class MyVals(CreateDataVals, extends=True): ...``), the way
 Odoo models are inherited.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from extendable_pydantic import StrictExtendableBaseModel
 from pydantic import Field, model_serializer
@@ -22,6 +22,8 @@ FieldList = Annotated[
 SearchKey = Annotated[
     dict[str, Any],
     Field(
+        # An empty key would match every record: refused by the schema (422).
+        min_length=1,
         description="Exact-match lookup values; exactly one record must match "
         '(archived records never do). Example: `{"ref": "EXT-001"}` or `{"id": 5}`.',
         examples=[{"ref": "EXT-001"}],
@@ -59,7 +61,9 @@ class JsonRpcRequest(StrictExtendableBaseModel):
     so that clients written for a JSON-RPC controller work unchanged; `id`
     is echoed back."""
 
-    jsonrpc: str | None = None
+    # Optional (and None by default, so that the body as logged is
+    # unchanged), but when sent it must be "2.0".
+    jsonrpc: Literal["2.0"] | None = None
     method: str | None = None
     id: int | str | None = None
 
@@ -262,6 +266,6 @@ class WebhookResult(StrictExtendableBaseModel):
 class WebhookResponse(StrictExtendableBaseModel):
     """Every answer, success or failure; the HTTP status tells which."""
 
-    jsonrpc: str = "2.0"
+    jsonrpc: Literal["2.0"] = "2.0"
     id: int | str | None = None
     result: WebhookResult

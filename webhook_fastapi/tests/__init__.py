@@ -23,3 +23,4 @@ from . import test_docs_offline
 from . import test_integration
 from . import test_call_overhead
 from . import test_integration_format
+from . import test_openapi_contract
