@@ -110,26 +110,40 @@ def _realistic_model(params):
             params["model"] = REAL_MODELS[choice]
 
 
+def fuzz_settings(max_examples):
+    """The hypothesis settings of every fuzzing test: seeded from the test
+    (reproducible), no example database, no deadline."""
+    return settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def json_body(case):
+    """The generated body as JSON text ("" for none), or None when it cannot
+    be written as JSON."""
+    body = realistic(case.body) if case.body is not None else None
+    try:
+        return "" if body is None else json.dumps(body)
+    except (TypeError, ValueError):
+        return None
+
+
 @pytest.mark.parametrize("mode", list(EXAMPLES), ids=lambda m: m.value)
 @pytest.mark.parametrize("route", ROUTES)
 def test_fuzz_route(sale, schema, route, mode):
     operation = schema[f"/{route}"]["POST"]
     statuses = []
 
-    @settings(
-        max_examples=EXAMPLES[mode],
-        derandomize=True,  # seeded from the test: reproducible
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(EXAMPLES[mode])
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
-        body = realistic(case.body) if case.body is not None else None
-        try:
-            raw = "" if body is None else json.dumps(body)
-        except (TypeError, ValueError):
+        raw = json_body(case)
+        if raw is None:
             return  # not representable as JSON: nothing to send
         headers = _idempotency_header(case)
         if headers is None:
@@ -141,6 +155,7 @@ def test_fuzz_route(sale, schema, route, mode):
         logs = sale.sql(
             "SELECT state, http_status FROM webhook_log WHERE id > %s", [first_log]
         )
+        body = json.loads(raw) if raw else None
         request_id = body.get("id") if isinstance(body, dict) else None
         if not isinstance(request_id, int | str) or isinstance(request_id, bool):
             request_id = None

@@ -7,14 +7,12 @@ For every case: no 5xx; no row of any other table the API could touch
 changes, and no partner column outside the scope is written (checked in
 the database after each case)."""
 
-import json
-
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from integration_setup import make_integration
 from schemathesis.generation import GenerationMode
-from test_fuzz import realistic
+from test_fuzz import fuzz_settings, json_body
 
 ROUTES = (
     "create_data",
@@ -98,20 +96,11 @@ def test_fuzz_scoped_route(sale, scoped, schema, route, mode):
     operation = schema[f"/{route}"]["POST"]
     statuses = []
 
-    @settings(
-        max_examples=EXAMPLES[mode],
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(EXAMPLES[mode])
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
-        body = realistic(case.body) if case.body is not None else None
-        try:
-            raw = "" if body is None else json.dumps(body)
-        except (TypeError, ValueError):
+        raw = json_body(case)
+        if raw is None:
             return
         before = snapshot(sale)
         status, answer = sale.api(route, raw=raw, key=f"Bearer {scoped}")

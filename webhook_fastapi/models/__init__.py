@@ -10,6 +10,7 @@ from . import ir_config_parameter
 from . import webhook_idempotency_key
 from . import webhook_api_search
 from . import webhook_api_batch
+from . import webhook_cached_rules_mixin
 from . import webhook_integration
 from . import webhook_integration_scope
 from . import webhook_integration_key

@@ -19,6 +19,7 @@ from ..tools.integration_rules import parse_networks
 
 class WebhookIntegration(models.Model):
     _name = "webhook.integration"
+    _inherit = ["webhook.cached.rules.mixin"]
     _description = "Webhook API Integration"
     _order = "name, id"
 
@@ -114,22 +115,6 @@ class WebhookIntegration(models.Model):
         for integration in self:
             if integration.user_id.share:
                 raise ValidationError(_("An integration must act as an internal user."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.autovacuum
     def _gc_rate_windows(self):

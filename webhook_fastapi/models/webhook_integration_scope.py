@@ -1,13 +1,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """One scope line of an integration: what it may do on one model."""
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..tools.integration_rules import ScopeRule, split_words
 
 
 class WebhookIntegrationScope(models.Model):
     _name = "webhook.integration.scope"
+    _inherit = ["webhook.cached.rules.mixin"]
     _description = "Webhook API Integration Scope"
     _order = "integration_id, model_id"
 
@@ -53,22 +54,6 @@ class WebhookIntegrationScope(models.Model):
             "One scope line per model and integration.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     def _rule(self):
         """This line, frozen for the per-worker cache."""

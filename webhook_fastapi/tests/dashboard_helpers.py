@@ -28,6 +28,19 @@ class DashboardMixin:
         context = safe_eval(action.context or "{}")
         return action, archs, fields, context
 
+    def graph_by_day_and_state(self, xmlid, expected):
+        """The dashboard's graph counts entries per day and state: checks
+        its spec and ``expected`` ([(state, count)]); returns its groups."""
+        action, archs, fields_info, __ = self.dashboard(xmlid)
+        groupby, measure = self.graph_spec(archs["graph"])
+        self.assertEqual((groupby, measure), (["date:day", "state"], "__count"))
+        groups = self.aggregate(action, fields_info, self.domain, [measure], groupby)
+        self.assertEqual(
+            sorted((state, v["__count"]) for (__, state), v in groups.items()),
+            expected,
+        )
+        return groups
+
     def graph_spec(self, arch):
         """(groupbys, measure) of a graph arch, as graph_arch_parser.js reads it."""
         groupbys, measure = [], "__count"

@@ -63,14 +63,7 @@ class TestDashboard(DashboardMixin, TransactionCase):
         )
 
     def test_graph_volume_by_day_and_state(self):
-        action, archs, fields_info, __ = self.dashboard(ACTION)
-        groupby, measure = self.graph_spec(archs["graph"])
-        self.assertEqual((groupby, measure), (["date:day", "state"], "__count"))
-        groups = self.aggregate(action, fields_info, self.domain, [measure], groupby)
-        self.assertEqual(
-            sorted((state, v["__count"]) for (__, state), v in groups.items()),
-            [("done", 3), ("failed", 1)],
-        )
+        groups = self.graph_by_day_and_state(ACTION, [("done", 3), ("failed", 1)])
         # One day: the four calls were made now.
         self.assertEqual(len({day for day, __ in groups}), 1)
 

@@ -91,14 +91,8 @@ class TestDeliveryDashboard(DashboardMixin, OutboundCase):
         self.assertEqual(total[()]["success_rate"], 60.0)  # 3 of 5 finished
 
     def test_graph_volume_by_day_and_state(self):
-        action, archs, fields_info, __ = self.dashboard(ACTION)
-        groupby, measure = self.graph_spec(archs["graph"])
-        self.assertEqual((groupby, measure), (["date:day", "state"], "__count"))
-        groups = self.aggregate(action, fields_info, self.domain, [measure], groupby)
-        self.assertEqual(
-            sorted((state, v["__count"]) for (__, state), v in groups.items()),
-            [("done", 3), ("failed", 2), ("pending", 1)],
-        )
+        expected = [("done", 3), ("failed", 2), ("pending", 1)]
+        self.graph_by_day_and_state(ACTION, expected)
 
     def test_groupby_endpoint_and_rule(self):
         """The search view's delivery group-bys (rule, endpoint) run with the
