@@ -123,14 +123,16 @@ class WebhookOutboundSender(models.AbstractModel):
         _logger.error(
             "Outbound delivery %s could not be attempted: %r", delivery.id, error
         )
+        # Outside _(): babel cannot extract a message whose call holds an
+        # f-string.
+        detail = f"{type(error).__name__}: {error}"
         return {
             "state": "failed",
             "next_attempt_date": False,
             "lease_pid": False,
             "attempt_count": delivery.attempt_count + 1,
             "error_message": _(
-                "The delivery could not be attempted: %(error)s",
-                error=f"{type(error).__name__}: {error}",
+                "The delivery could not be attempted: %(error)s", error=detail
             ),
         }
 
