@@ -96,10 +96,14 @@ class WebhookOutboundQueue(models.AbstractModel):
         run goes out during the run, within LAND_WAIT."""
         Sender = self.env["webhook.outbound.sender"]
         auto_commit = not getattr(threading.current_thread(), "testing", False)
+        # The first build was _cron_send's; then at most one per LAND_WAIT,
+        # not one per landing (a fast receiver lands hundreds a second).
+        next_build = time.monotonic() + LAND_WAIT
         while True:
             if time.monotonic() < deadline:
-                if len(flight):  # the first build was _cron_send's
+                if len(flight) and time.monotonic() >= next_build:
                     self._build_deliveries()
+                    next_build = time.monotonic() + LAND_WAIT
                 if flight.free():
                     deliveries = self._claim(
                         flight.free(), flight.busy(), flight.per_target
