@@ -1,5 +1,5 @@
 # Entry points; the work is done by scripts/ (see README.rst).
-.PHONY: help bootstrap run run-bg stop test lint format bench load big-tables screenshots clean
+.PHONY: help bootstrap run run-bg stop test lint format bench load two-servers big-tables screenshots clean
 
 help:
 	@echo "make run      demo database + Odoo on http://127.0.0.1:$${HTTP_PORT:-8069} (foreground)"
@@ -10,6 +10,7 @@ help:
 	@echo "make format   the same hooks, letting them fix what they can"
 	@echo "make bench    benchmarks (tests/bench/)"
 	@echo "make load     load: the API vs JSON-RPC with 1, 2, 4 workers (tests/load/)"
+	@echo "make two-servers  two Odoo servers, one database: 10,000 deliveries by both cron threads"
 	@echo "make big-tables  EXPLAIN of lists, queue, retention beside 1M log entries (scratch DB)"
 	@echo "make screenshots  dashboard screenshots into docs/screenshots/ (headless Chromium)"
 	@echo "make clean    drop this checkout's databases and .state/"
@@ -42,6 +43,10 @@ bench:
 
 load:
 	@bash scripts/load.sh
+
+two-servers:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/python tests/load/two_servers.py $(TWO_SERVERS_ARGS)
 
 big-tables:
 	@bash scripts/bootstrap.sh
