@@ -174,7 +174,9 @@ def phase_two(ctx, count, kill=False):
     time.sleep(1)  # answers still on their way to the receiver
     per_id = received_ids(receiver)
     leased, settled = settled_by(b, audit_since)
-    leases = Counter(d for d, what, _app in audit_rows(b, audit_since) if what == "lease")
+    leases = Counter(
+        d for d, what, _app in audit_rows(b, audit_since) if what == "lease"
+    )
     result = {
         "phase": "two servers, one killed" if kill else "two servers",
         "events": count,
@@ -197,7 +199,9 @@ def check(results, counts):
     failures = []
     for result, count in zip(results, counts, strict=False):
         if result["received"] != count:
-            failures.append(f"{result['phase']}: {result['received']} of {count} arrived")
+            failures.append(
+                f"{result['phase']}: {result['received']} of {count} arrived"
+            )
     if one["twice"] or two["twice"]:
         failures.append("a delivery arrived twice with nothing failing")
     if two["leased_twice"]:
@@ -220,7 +224,9 @@ def report(results, delay):
             f"{r['per_s']:7.1f}/s  arrived {r['received']}, twice {r['twice']}"
             f"{extra}; settled by server {sorted(r['by_server'].values())}"
         )
-    print(f"  two servers / one server: {results[1]['per_s'] / results[0]['per_s']:.2f}x")
+    print(
+        f"  two servers / one server: {results[1]['per_s'] / results[0]['per_s']:.2f}x"
+    )
 
 
 def start(args, tag):
@@ -234,7 +240,9 @@ def start(args, tag):
         "two_servers_load", data_dir_b, ["--max-cron-threads", "1"], None, settings
     )
     install_audit(a)
-    rule_id, _secret = partner_invoice_rule(a, f"Two servers {tag}", "http://127.0.0.1:9")
+    rule_id, _secret = partner_invoice_rule(
+        a, f"Two servers {tag}", "http://127.0.0.1:9"
+    )
     second = second_send_cron(a)
     return a, b, rule_id, second
 
@@ -245,7 +253,12 @@ def main():
     a, b, rule_id, second = start(args, tag)
     try:
         with Receiver(delay=args.delay) as receiver:
-            a.rpc("webhook.outbound.rule", "write", [rule_id], {"endpoint_url": receiver.url})
+            a.rpc(
+                "webhook.outbound.rule",
+                "write",
+                [rule_id],
+                {"endpoint_url": receiver.url},
+            )
             ctx = {"a": a, "b": b, "rule_id": rule_id, "tag": tag, "receiver": receiver}
             ctx.update(second_cron=second, timeout=args.timeout)
             b.stop()  # phase one: the first server's cron thread alone
