@@ -50,7 +50,7 @@ two-servers:
 
 big-tables:
 	@bash scripts/bootstrap.sh
-	@.venv/bin/python scripts/big_tables.py --indexes
+	@.venv/bin/python scripts/big_tables.py --ui $(BIG_TABLES_ARGS)
 
 screenshots:
 	@bash scripts/bootstrap.sh

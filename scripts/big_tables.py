@@ -7,10 +7,12 @@ queue and the retention job run on them.
     .venv/bin/python scripts/big_tables.py [--db NAME] [--rows N] [--keep]
         [--indexes]
 
---db       scratch database (default wf_helper8_big; made from
+--db       scratch database (default webhook_big_tables; made from
            ``scripts/db.sh addons-db``, filled with INSERT ... SELECT
            generate_series; reused when it already has the rows)
 --indexes  also create the proposed indexes, ANALYZE, and measure again
+--ui       also time what the web client calls to open the lists and
+           dashboards, through an Odoo server (big_tables_ui.py)
 --keep     keep the database (default: dropped at the end: about 2 GB)
 
 Queries are those Odoo generates for: the API Logs list (no filter, order
@@ -69,42 +71,48 @@ SELECT 'Big tables ' || n, (SELECT id FROM ir_model WHERE model = 'res.partner')
        10, 5, 1, 1, now(), now()
   FROM generate_series(1, 20) AS n;
 
--- API calls: one a second or so over 60 days, 5 %% failed.
+-- API calls and deliveries interleaved as on a live server (id follows
+-- date, the two kinds alternate), one entry every 2.5 s over 58 days:
+-- calls 5 %% failed; deliveries 2 %% failed, the newest 1,000 pending (due).
 INSERT INTO webhook_log
        (date, log_type, route, model_name, state, http_status, duration_ms,
         user_id, request_preview, response_preview, request_size,
-        create_uid, write_uid, create_date, write_date)
-SELECT now() at time zone 'UTC' - (n * interval '5 seconds'), 'receive',
-       (ARRAY['create_data','update_data','create_update_data','search_data',
-              'call_function'])[1 + n %% 5],
-       'res.partner', CASE WHEN n %% 20 = 0 THEN 'failed' ELSE 'done' END,
-       CASE WHEN n %% 20 = 0 THEN 400 ELSE 200 END, 20 + n %% 50, 2,
-       '{"params": {"model": "res.partner", "vals": {"payload": {"name": "x"}}}}',
-       '{"result": {"is_success": true}}', 80, 2, 2,
-       now() at time zone 'UTC' - (n * interval '5 seconds'),
-       now() at time zone 'UTC' - (n * interval '5 seconds')
-  FROM generate_series(%(rows)s, 1, -1) AS n;  -- newest last: id follows date
-
--- Deliveries: the same period, 2 %% failed, the newest 1,000 pending (due).
-INSERT INTO webhook_log
-       (date, log_type, state, http_status, duration_ms, outbound_rule_id,
-        target_url, webhook_msg_id, payload_json, attempt_count,
-        last_attempt_date, next_attempt_date, res_model, res_id, lease_pid,
-        create_uid, write_uid, create_date, write_date)
-SELECT now() at time zone 'UTC' - (n * interval '5 seconds'), 'send',
-       CASE WHEN n <= 1000 THEN 'pending' WHEN n %% 50 = 0 THEN 'failed'
+        outbound_rule_id, target_url, webhook_msg_id, payload_json,
+        attempt_count, last_attempt_date, next_attempt_date, res_model, res_id,
+        lease_pid, create_uid, write_uid, create_date, write_date)
+SELECT at, kind,
+       CASE WHEN kind = 'receive' THEN (ARRAY['create_data','update_data',
+            'create_update_data','search_data','call_function'])[1 + m %% 5] END,
+       CASE WHEN kind = 'receive' THEN 'res.partner' END,
+       CASE WHEN kind = 'receive' AND m %% 20 = 0 THEN 'failed'
+            WHEN kind = 'receive' THEN 'done'
+            WHEN m <= 1000 THEN 'pending' WHEN m %% 50 = 0 THEN 'failed'
             ELSE 'done' END,
-       CASE WHEN n <= 1000 THEN NULL WHEN n %% 50 = 0 THEN 500 ELSE 200 END,
-       15, (SELECT min(id) FROM webhook_outbound_rule) + n %% 20,
-       'http://127.0.0.1:9/hook', 'msg_' || md5(n::text), '{"name": "x"}',
-       CASE WHEN n <= 1000 THEN 0 ELSE 1 END,
-       CASE WHEN n <= 1000 THEN NULL ELSE now() at time zone 'UTC' END,
-       CASE WHEN n <= 1000 THEN now() at time zone 'UTC' - interval '1 second'
-            ELSE NULL END,
-       'res.partner', 1 + n, 0, 1, 1,
-       now() at time zone 'UTC' - (n * interval '5 seconds'),
-       now() at time zone 'UTC' - (n * interval '5 seconds')
-  FROM generate_series(%(rows)s, 1, -1) AS n;  -- newest last: id follows date
+       CASE WHEN kind = 'receive' AND m %% 20 = 0 THEN 400
+            WHEN kind = 'receive' THEN 200
+            WHEN m <= 1000 THEN NULL WHEN m %% 50 = 0 THEN 500 ELSE 200 END,
+       CASE WHEN kind = 'receive' THEN 20 + m %% 50 ELSE 15 END,
+       CASE WHEN kind = 'receive' THEN 2 END,
+       CASE WHEN kind = 'receive' THEN '{"params": {"model": "res.partner", '
+            || '"vals": {"payload": {"name": "x"}}}}' END,
+       CASE WHEN kind = 'receive' THEN '{"result": {"is_success": true}}' END,
+       CASE WHEN kind = 'receive' THEN 80 END,
+       CASE WHEN kind = 'send' THEN (SELECT min(id) FROM webhook_outbound_rule)
+            + m %% 20 END,
+       CASE WHEN kind = 'send' THEN 'http://127.0.0.1:9/hook' END,
+       CASE WHEN kind = 'send' THEN 'msg_' || md5(m::text) END,
+       CASE WHEN kind = 'send' THEN '{"name": "x"}' END,
+       CASE WHEN kind = 'send' AND m > 1000 THEN 1 WHEN kind = 'send' THEN 0 END,
+       CASE WHEN kind = 'send' AND m > 1000 THEN at END,
+       CASE WHEN kind = 'send' AND m <= 1000
+            THEN now() at time zone 'UTC' - interval '1 second' END,
+       CASE WHEN kind = 'send' THEN 'res.partner' END,
+       CASE WHEN kind = 'send' THEN 1 + m END,
+       CASE WHEN kind = 'send' THEN 0 END, 1, 1, at, at
+  FROM (SELECT n, (n + 1) / 2 AS m,
+               CASE WHEN n %% 2 = 0 THEN 'receive' ELSE 'send' END AS kind,
+               now() at time zone 'UTC' - (n * interval '2.5 seconds') AS at
+          FROM generate_series(2 * %(rows)s, 1, -1) AS n) AS g;  -- newest last
 
 INSERT INTO webhook_outbound_attempt
        (delivery_id, rule_id, target_url, attempt_date, attempt_number,
@@ -242,10 +250,11 @@ def unindexed_foreign_keys(cr):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="wf_helper8_big")
+    parser.add_argument("--db", default="webhook_big_tables")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--indexes", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--ui", action="store_true", help="time the web client's calls")
     parser.add_argument(
         "--template", help="copy this database (default: scripts/db.sh addons-db)"
     )
@@ -324,6 +333,10 @@ def main():
             measure(conn, "with the proposed indexes: " + ", ".join(PROPOSED))
     finally:
         conn.close()
+    if args.ui:
+        from big_tables_ui import measure_ui  # starts Odoo: only when asked
+
+        measure_ui(args.db)
     if not args.keep:
         subprocess.run([*db_sh, "drop", args.db], check=True)
 
