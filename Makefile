@@ -11,7 +11,7 @@ help:
 	@echo "make bench    benchmarks (tests/bench/)"
 	@echo "make load     load: the API vs JSON-RPC with 1, 2, 4 workers (tests/load/)"
 	@echo "make big-tables  EXPLAIN of lists, queue, retention beside 1M log entries (scratch DB)"
-	@echo "make screenshots  dashboard screenshots into docs/screenshots/ (headless Chromium)"
+	@echo "make screenshots  dashboard and integration set-up screenshots into docs/screenshots/ (headless Chromium)"
 	@echo "make clean    drop this checkout's databases and .state/"
 
 bootstrap:
