@@ -12,7 +12,7 @@ help:
 	@echo "make load     load: the API vs JSON-RPC with 1, 2, 4 workers (tests/load/)"
 	@echo "make two-servers  two Odoo servers, one database: 10,000 deliveries by both cron threads"
 	@echo "make big-tables  EXPLAIN of lists, queue, retention beside 1M log entries (scratch DB)"
-	@echo "make screenshots  dashboard screenshots into docs/screenshots/ (headless Chromium)"
+	@echo "make screenshots  dashboard and integration set-up screenshots into docs/screenshots/ (headless Chromium)"
 	@echo "make clean    drop this checkout's databases and .state/"
 
 bootstrap:

@@ -1,39 +1,37 @@
-"""Screenshots of the dashboards (docs/screenshots/*.png) for the README.
+"""Screenshots for the README (docs/screenshots/*.png): the dashboards, and
+setting up an integration from nothing.
 
-    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]
+    .venv/bin/python scripts/screenshots.py [--only dashboards|integration] [OUTPUT_DIR]
 
-Starts Odoo on a fresh copy of the addons' database (tests/helpers/server.py,
-as the end-to-end suites do), makes API calls through real HTTP (some of them
-refused) and outbound deliveries to two local receivers (one that fails half
-of the time), then opens the API calls and deliveries dashboards in headless
-Chromium, logged in as admin, and saves one 1280x800 PNG per view.
+Starts Odoo on a fresh copy of the addons' database with sale_management
+(tests/helpers/server.py, as the end-to-end suites do) and headless Chromium
+(scripts/browser.py), logged in as admin.
 
+Dashboards: API calls through real HTTP (some of them refused) and outbound
+deliveries to two local receivers (one that fails half of the time), then
+the API calls and deliveries dashboards, one 1280x800 PNG per view.
 Everything is real except the dates: all of it happens within a minute, so
 the entries' dates are then spread over the last seven days, or the graphs'
 time axis would show a single bar.
 
-Chromium is driven through its DevTools protocol (websocket-client, in the
-venv); ``CHROMIUM`` names the binary when it is neither ``chromium`` nor
-``chromium-browser`` on the PATH.
+Integration: scripts/screenshots_integration.py clicks through the set-up
+of an integration, calls the API with the key it made, and shows the form
+again (integration_*.png).
 """
 
-import base64
+import argparse
 import itertools
-import json
-import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg2
-import requests
-import websocket
+from browser import Browser, admin_session
+from screenshots_integration import walk_through
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DIR = ROOT / "docs" / "screenshots"
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers.checks import partner_invoice_rule  # noqa: E402
@@ -41,7 +39,6 @@ from helpers.receiver import Receiver  # noqa: E402
 from helpers.server import ADMIN_PASSWORD, pg_settings, start_server  # noqa: E402
 from helpers.server import _free_port as free_port  # noqa: E402
 
-SIZE = (1280, 800)
 SEND_CRON = "webhook_fastapi_outbound.ir_cron_webhook_outbound_send"
 # (file, action, view type, CSS selector of the rendered view)
 SHOTS = [
@@ -148,139 +145,49 @@ def spread_dates(db, days=7):
     conn.close()
 
 
-def admin_session(server):
-    response = requests.post(
-        f"{server.url}/web/session/authenticate",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"db": server.db, "login": "admin", "password": ADMIN_PASSWORD},
-        },
-        timeout=60,
-    )
-    response.raise_for_status()
-    return response.cookies["session_id"]
-
-
-def chromium_binary():
-    found = os.environ.get("CHROMIUM") or next(
-        filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None
-    )
-    if not found:
-        sys.exit("Chromium is missing: apt-get install chromium (or set CHROMIUM)")
-    return found
-
-
-class Browser:
-    """Headless Chromium, one page, through the DevTools protocol."""
-
-    def __init__(self, port):
-        self.profile = tempfile.mkdtemp(prefix="wf-screenshots-")
-        self.process = subprocess.Popen(
-            [
-                chromium_binary(),
-                "--headless=new",
-                "--no-sandbox",  # root in containers
-                "--disable-gpu",
-                "--hide-scrollbars",
-                f"--window-size={SIZE[0]},{SIZE[1]}",
-                f"--remote-debugging-port={port}",
-                f"--user-data-dir={self.profile}",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.ids = itertools.count(1)
-        self.ws = websocket.create_connection(self._page_socket(port), timeout=60)
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=SIZE[0],
-            height=SIZE[1],
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-
-    def _page_socket(self, port):
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                targets = requests.get(f"{url}/json", timeout=5).json()
-                page = next(t for t in targets if t["type"] == "page")
-                return page["webSocketDebuggerUrl"]
-            except (requests.RequestException, StopIteration, ValueError):
-                time.sleep(0.3)
-        raise RuntimeError("Chromium's DevTools did not answer")
-
-    def call(self, method, **params):
-        call_id = next(self.ids)
-        self.ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == call_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    def wait_for(self, selector, timeout=60):
-        expression = f"!!document.querySelector({json.dumps(selector)})"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            answer = self.call("Runtime.evaluate", expression=expression)
-            if answer.get("result", {}).get("value"):
-                return
-            time.sleep(0.3)
-        raise RuntimeError(f"{selector} did not appear in {timeout} s")
-
-    def screenshot(self, url, selector, path):
-        self.call("Page.navigate", url=url)
-        self.wait_for(selector)
+def take_screenshots(server, browser, out_dir):
+    for name, action, view_type, selector in SHOTS:
+        url = f"{server.url}/odoo/action-{action}?view_type={view_type}"
+        browser.open(url, selector)
         time.sleep(1.5)  # the chart's animation
-        data = self.call("Page.captureScreenshot", format="png")["data"]
-        path.write_bytes(base64.b64decode(data))
-
-    def close(self):
-        self.ws.close()
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        shutil.rmtree(self.profile, ignore_errors=True)
+        browser.screenshot(out_dir / name)
+        print(f"screenshots: {out_dir / name}")
 
 
-def take_screenshots(server, out_dir):
-    browser = Browser(free_port())
-    try:
-        host = server.url.split("//")[1].split(":")[0]
-        browser.call("Network.enable")
-        browser.call(
-            "Network.setCookie",
-            name="session_id",
-            value=admin_session(server),
-            domain=host,
-            path="/",
-        )
-        for name, action, view_type, selector in SHOTS:
-            url = f"{server.url}/odoo/action-{action}?view_type={view_type}"
-            browser.screenshot(url, selector, out_dir / name)
-            print(f"screenshots: {out_dir / name}")
-    finally:
-        browser.close()
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument(
+        "--only", choices=("dashboards", "integration"), help="one set of images"
+    )
+    return parser.parse_args()
 
 
 def main():
-    default = ROOT / "docs" / "screenshots"
-    out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else default
-    out_dir.mkdir(parents=True, exist_ok=True)
-    server = start_server(name="screenshots")
+    args = parse_args()
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    server = start_server(modules=("sale_management",), name="screenshots")
     try:
+        browser = Browser(free_port())
+        try:
+            take_all(server, browser, args)
+        finally:
+            browser.close()
+    finally:
+        server.stop()
+
+
+def take_all(server, browser, args):
+    browser.log_in(server.url, admin_session(server.url, server.db, ADMIN_PASSWORD))
+    if args.only != "integration":
         with Receiver() as healthy, Receiver() as flaky:
             healthy.delay = 0.05
             make_api_calls(server)
             make_deliveries(server, healthy, flaky)
         spread_dates(server.db)
-        take_screenshots(server, out_dir)
-    finally:
-        server.stop()
+        take_screenshots(server, browser, args.out_dir)
+    if args.only != "dashboards":
+        walk_through(server, browser, args.out_dir)
 
 
 if __name__ == "__main__":
