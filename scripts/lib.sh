@@ -193,3 +193,16 @@ ensure_extra_template_db() {
   fi
   echo "$want" >"$stamp_file"
 }
+
+# Node.js and npm (Debian's packages), for WHAT; HINT is added to the error.
+ensure_node() {
+  local what="$1" hint="${2:-}"
+  if command -v node >/dev/null && command -v npm >/dev/null; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "Installing Node.js and npm for $what (apt-get install nodejs npm)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
+      || die "apt-get install nodejs npm failed"
+  else
+    die "node and npm are needed by $what: sudo apt-get install nodejs npm$hint."
+  fi
+}

@@ -25,18 +25,6 @@ command -v git >/dev/null || die "git is not installed: pre-commit needs it (apt
 git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1 \
   || die "$ROOT is not a git checkout: pre-commit runs on a git repository's files."
 
-# The prettier hook uses the machine's Node and npm (language_version: system).
-ensure_node() {
-  if command -v node >/dev/null && command -v npm >/dev/null; then return 0; fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "Installing Node.js and npm for the prettier hook (apt-get install nodejs npm)"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
-      || die "apt-get install nodejs npm failed"
-  else
-    die "node and npm are needed by the prettier hook: sudo apt-get install nodejs npm (or SKIP=prettier)."
-  fi
-}
-
 # The hooks' tools that the venv has too must be the same versions.
 check_pins() {
   local pkg pin bad=0
@@ -61,7 +49,8 @@ lint_files() {
       done
 }
 
-ensure_node
+# The prettier hook uses the machine's Node and npm (language_version: system).
+ensure_node "the prettier hook" " (or SKIP=prettier)"
 check_pins
 mkdir -p "$PRE_COMMIT_HOME"
 [ -f "$PRE_COMMIT_HOME/db.db" ] \

@@ -152,6 +152,8 @@ do_e2e() {
   local xml="$LOG_DIR/pytest.xml" rc
   export ODOO_SRC DB_HOST DB_PORT DB_USER DB_PASSWORD ADDONS EXTRA_ADDONS_PATH DB_PREFIX
   export STATE_DIR="$STATE" ODOO_DATA_DIR="$DATA_DIR" VENV
+  # The OpenAPI linter of tests/test_openapi_lint.py (npm, pinned; once).
+  bash "$ROOT/scripts/redocly.sh" install
   set +e
   # shellcheck disable=SC2086
   (cd "$ROOT" && "$PY" -m pytest tests -q -p no:cacheprovider --junitxml "$xml" ${PYTEST_ARGS:-})

@@ -38,6 +38,11 @@ class ApiRoute:
     # answer itself and FastAPI does not validate a returned response.
     response_model: type = WebhookResponse
     response_example: dict | None = None  # a success answer, for the docs
+    # What a failure answers, for OpenAPI only.
+    error_model: type = responses.ErrorResponse
+    # The failure statuses the route documents, beside the ones every
+    # route has (routers.webhook.COMMON_ERRORS; 409 for write routes).
+    errors: tuple = ()
 
     @property
     def log_param(self):
@@ -53,8 +58,8 @@ def register_route(route):
     return route
 
 
-def _route(name, models, summary, description, writes=True):
-    request_model, response_model = models
+def _route(name, models, summary, description, writes=True, errors=()):
+    request_model, response_model, *error_model = models
     register_route(
         ApiRoute(
             name,
@@ -66,6 +71,8 @@ def _route(name, models, summary, description, writes=True):
             writes,
             response_model,
             RESPONSE_EXAMPLES[name],
+            *error_model,
+            errors=errors,
         )
     )
 
@@ -85,6 +92,7 @@ _route(
     "Update the one record that `search_key` matches: 404 when none, 409 when "
     "several. one2many lists replace the existing lines unless given as "
     '`{"mode": "add", "records": [...]}`.',
+    errors=(404,),
 )
 _route(
     "create_update_data",
@@ -108,10 +116,11 @@ _route(
     "Call a method",
     "Call a public method on the one record `search_key` matches, with "
     "`parameter` as keyword arguments. The return value is made JSON-safe.",
+    errors=(404,),
 )
 _route(
     "batch",
-    (BatchRequest, responses.BatchResponse),
+    (BatchRequest, responses.BatchResponse, responses.BatchErrorResponse),
     "Run several operations in one transaction",
     "Run up to `webhook.batch_max_operations` (default 100) operations of the "
     "five other routes, in order, in one database transaction, each as the "
@@ -121,4 +130,5 @@ _route(
     "false: each in its own savepoint, each outcome in `result.operations`. "
     'A later operation uses an earlier result with `{"$ref": "0.result.id"}` '
     "anywhere in its vals; more operations than allowed: 413.",
+    errors=(404,),
 )

@@ -10,22 +10,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    APIKeyCookie,
+    APIKeyHeader,
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+)
 
 from odoo.api import Environment
 
 from odoo.addons.fastapi.context import odoo_env_ctx
 
 from ..route_table import ROUTES, register_route
-from ..schemas import WebhookResponse
+from ..schemas.response_examples import error_examples
 
 # Declared so that OpenAPI documents the scheme and Swagger shows its
 # Authorize button; the key itself is checked by the service.
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="OdooApiKey",
-    description="An Odoo API key (Preferences > Account Security > New API Key). "
-    "Alternatively, the session cookie of /web/session/authenticate.",
+    description="An Odoo API key (Preferences > Account Security > New API Key), "
+    "as `Authorization: Bearer <key>`.",
 )
 # The same key in the header the original addon's clients use; a Bearer
 # key wins when both are sent.
@@ -37,29 +42,78 @@ api_key_header_scheme = APIKeyHeader(
     "(`Authorization: Bearer` wins when both are sent).",
 )
 
+# A browser session works too (webhook_api_auth: a key wins over it; not
+# cross-site). Swagger UI on /api/docs sends it when logged in to Odoo.
+session_cookie_scheme = APIKeyCookie(
+    name="session_id",
+    auto_error=False,
+    scheme_name="OdooSession",
+    description="The session cookie of an Odoo login (`/web/session/authenticate` "
+    "or the web client), for calls from the same site: a cross-site request "
+    "with it is refused (403), and an API key sent with it wins.",
+)
 
-def _error(description):
-    return {"model": WebhookResponse, "description": description}
-
-
-ERROR_RESPONSES = {
-    400: _error(
-        "Bad payload: unknown field, bad value, lookup with no or several matches"
-    ),
-    401: _error("Missing or invalid credentials"),
-    403: _error("Access rights or record rules forbid the operation"),
-    404: _error("`search_key` matches no record"),
-    409: _error(
-        "`search_key` matches several records; the record changed since "
-        "`if_unmodified_since`; a call with this `Idempotency-Key` is still running"
-    ),
-    415: _error("The body is not sent as application/json"),
-    422: _error(
-        "The body does not fit the request schema; the `Idempotency-Key` was "
-        "used with another body"
-    ),
-    500: _error("A bug: the traceback is in the API log, never in the answer"),
+# The failures every route documents, and the ones some add (ApiRoute.errors;
+# 409 on write routes, for the Idempotency-Key).
+COMMON_ERRORS = {
+    400: "Bad payload: unknown field, bad value, a lookup matching no or "
+    "several records, a method that cannot be called",
+    401: "Missing or invalid credentials",
+    403: "Access rights or record rules forbid the operation; the API key's "
+    "integration does not allow it (scope, network); a cross-site call with "
+    "the session cookie",
+    413: "The body is larger than `webhook.max_request_size`; a batch of more "
+    "operations than `webhook.batch_max_operations`",
+    415: "The body is not sent as application/json",
+    422: "The body does not fit the request schema; the `Idempotency-Key` was "
+    "used with another body",
+    429: "The API key's integration is over its rate limit: retry after "
+    "`Retry-After` seconds",
+    500: "A bug: the traceback is in the API log, never in the answer",
 }
+ROUTE_ERRORS = {
+    404: "`search_key` matches no record",
+    409: "`search_key` matches several records; the record changed since "
+    "`if_unmodified_since`; a call with this `Idempotency-Key` is still running",
+}
+RATE_LIMIT_HEADERS = {
+    "Retry-After": {
+        "description": "Seconds until the exhausted window resets.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit": {
+        "description": "What is left of each window, e.g. "
+        '`"minute";r=0;t=17` (IETF httpapi RateLimit fields; also on the '
+        "answers of limited integrations that pass).",
+        "schema": {"type": "string"},
+    },
+    "RateLimit-Policy": {
+        "description": 'The integration\'s quotas, e.g. `"minute";q=60;w=60`.',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def error_responses(route):
+    """OpenAPI responses of ``route``'s failures: the schema, a description
+    and worked examples of each status."""
+    statuses = set(COMMON_ERRORS) | set(route.errors)
+    if route.writes:
+        statuses.add(409)
+    responses = {}
+    for status in sorted(statuses):
+        response = {
+            "model": route.error_model,
+            "description": COMMON_ERRORS.get(status) or ROUTE_ERRORS[status],
+            "content": {
+                "application/json": {"examples": error_examples(route.name, status)}
+            },
+        }
+        if status == 429:
+            response["headers"] = RATE_LIMIT_HEADERS
+        responses[status] = response
+    return responses
+
 
 IdempotencyKey = Annotated[
     str | None,
@@ -91,8 +145,11 @@ REPLAY_RESPONSES = {
 
 webhook_router = APIRouter(
     tags=["webhook"],
-    dependencies=[Depends(bearer_scheme), Depends(api_key_header_scheme)],
-    responses=ERROR_RESPONSES,
+    dependencies=[
+        Depends(bearer_scheme),
+        Depends(api_key_header_scheme),
+        Depends(session_cookie_scheme),
+    ],
 )
 
 
@@ -207,6 +264,7 @@ def add_api_route(route):
             return call.run(route.name, body)
 
         responses = {200: {"description": "Success"}}
+    responses.update(error_responses(route))
     if route.response_example is not None:
         responses[200]["content"] = {
             "application/json": {"example": route.response_example}

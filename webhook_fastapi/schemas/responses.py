@@ -1,13 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The documented answer of each route.
+"""The documented answers of each route.
 
 Only for OpenAPI: the service builds its JSON answers itself and the routes
 return them as responses, which FastAPI neither validates nor filters. A
 typed ``result`` lets generated clients and validators know what a
-success holds; failures keep the generic ``WebhookResponse``.
+success holds, and ``ErrorResponse`` what a failure does.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -106,3 +106,58 @@ class BatchWebhookResult(WebhookResult):
 
 class BatchResponse(WebhookResponse):
     result: BatchWebhookResult
+
+
+class PreconditionFailed(BaseModel):
+    """409 of `if_unmodified_since`: the record as it is now."""
+
+    id: int
+    write_date: Annotated[
+        str,
+        Field(
+            description="The record's current write_date, with microseconds "
+            "(UTC): read the record again, then retry with it.",
+            examples=["2025-01-31 10:20:31.654321"],
+        ),
+    ]
+
+
+class ErrorWebhookResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    is_success: Literal[False]
+    result: Annotated[
+        PreconditionFailed | None,
+        Field(
+            description="null, but for a 409 of `if_unmodified_since`: the "
+            "record's id and current write_date."
+        ),
+    ] = None
+    messages: Annotated[str, Field(description="What is wrong.")]
+
+
+class ErrorResponse(WebhookResponse):
+    """Any failure (4xx, 5xx): nothing was done, the message says why."""
+
+    result: ErrorWebhookResult
+
+
+class BatchErrorWebhookResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    is_success: Literal[False]
+    result: Annotated[
+        BatchResult | None,
+        Field(
+            description="An atomic batch whose operation failed: each "
+            "operation's outcome (all undone) and `failed_operation`; null "
+            "when the batch itself was refused."
+        ),
+    ] = None
+    messages: Annotated[str, Field(description="What is wrong.")]
+
+
+class BatchErrorResponse(WebhookResponse):
+    """A refused batch, or an atomic one whose operation failed (its status)."""
+
+    result: BatchErrorWebhookResult

@@ -11,6 +11,16 @@ from typing import Annotated, Any, Literal
 from extendable_pydantic import StrictExtendableBaseModel
 from pydantic import Field, model_serializer
 
+from .shared import (
+    AutoCreate,
+    JsonRpcRequestEnvelope,
+    JsonRpcResponseEnvelope,
+    Lookup,
+    ModelName,
+    Payload,
+    envelope_json_schema,
+)
+
 FieldList = Annotated[
     list[str],
     Field(
@@ -20,39 +30,15 @@ FieldList = Annotated[
     ),
 ]
 SearchKey = Annotated[
-    dict[str, Any],
+    Lookup,
     Field(
-        # An empty key would match every record: refused by the schema (422).
-        min_length=1,
-        description="Exact-match lookup values; exactly one record must match "
-        '(archived records never do). Example: `{"ref": "EXT-001"}` or `{"id": 5}`.',
-        examples=[{"ref": "EXT-001"}],
-    ),
-]
-Payload = Annotated[
-    dict[str, Any],
-    Field(
-        description='Field values. many2one: `{"<field>": value}` lookup or an id; '
-        'many2many: `{"mode": "add"|"replace", "records": [...]}`; one2many: '
-        'a list of objects (or `{"mode": "add", "records": [...]}` to keep '
-        'existing lines on update); `attachment_ids`: `[{"name", "datas"|"url"}]` '
-        "at any level.",
-    ),
-]
-AutoCreate = Annotated[
-    dict[str, dict[str, Any]] | None,
-    Field(
-        description="Per many2one/many2many field: values to create the related "
-        "record with when its lookup finds nothing (lookup values are added).",
+        description="The record to work on: exactly one must match (404 when "
+        "none, 409 when several).",
     ),
 ]
 ResultField = Annotated[
     list[str] | None,
     Field(description="Fields to return beside `id`, same syntax as `search_field`."),
-]
-ModelName = Annotated[
-    str,
-    Field(description="Technical name of the Odoo model.", examples=["res.partner"]),
 ]
 
 
@@ -67,10 +53,15 @@ class JsonRpcRequest(StrictExtendableBaseModel):
     method: str | None = None
     id: int | str | None = None
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema, handler):
+        # The envelope is one component that each route's body refers to.
+        return envelope_json_schema(JsonRpcRequestEnvelope, handler(schema), handler)
+
 
 class CreateDataVals(StrictExtendableBaseModel):
     payload: Payload
-    auto_create: AutoCreate = None
+    auto_create: AutoCreate | None = None
     result_field: ResultField = None
 
 
@@ -102,7 +93,7 @@ IfUnmodifiedSince = Annotated[
 class UpdateDataVals(StrictExtendableBaseModel):
     search_key: SearchKey
     payload: Payload
-    auto_create: AutoCreate = None
+    auto_create: AutoCreate | None = None
     result_field: ResultField = None
     if_unmodified_since: IfUnmodifiedSince = None
 
@@ -269,3 +260,7 @@ class WebhookResponse(StrictExtendableBaseModel):
     jsonrpc: Literal["2.0"] = "2.0"
     id: int | str | None = None
     result: WebhookResult
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema, handler):
+        return envelope_json_schema(JsonRpcResponseEnvelope, handler(schema), handler)

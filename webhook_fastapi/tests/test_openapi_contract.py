@@ -2,7 +2,6 @@
 """What generated clients read in /api/openapi.json: operation ids, typed
 answers, constraints, metadata, and request examples that run."""
 
-import json
 import random
 
 from openapi_spec_validator import validate
@@ -11,28 +10,14 @@ from odoo.tests import tagged
 
 from ..route_table import ROUTES
 from .common import WebhookHttpCase, partner_params
+from .openapi_helpers import OpenApiSpecMixin
 
 
 @tagged("post_install", "-at_install")
-class TestOpenApiContract(WebhookHttpCase):
+class TestOpenApiContract(OpenApiSpecMixin, WebhookHttpCase):
     def setUp(self):
         super().setUp()
-        # url_open needs the test's browser session: not in setUpClass.
-        self.spec = json.loads(self.url_open("/api/openapi.json").text)
-
-    def resolve(self, schema):
-        """``schema`` with its $ref followed (components only)."""
-        while "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[-1]
-            schema = self.spec["components"]["schemas"][name]
-        return schema
-
-    def operation(self, name):
-        return self.spec["paths"][f"/{name}"]["post"]
-
-    def request_schema(self, name):
-        body = self.operation(name)["requestBody"]["content"]["application/json"]
-        return self.resolve(body["schema"])
+        self.load_spec()
 
     def test_document_is_valid_openapi(self):
         validate(self.spec)
@@ -43,10 +28,10 @@ class TestOpenApiContract(WebhookHttpCase):
 
     def test_jsonrpc_is_the_constant_2_0(self):
         for name in ROUTES:
-            prop = self.request_schema(name)["properties"]["jsonrpc"]
+            prop = self.properties(self.request_schema(name))["jsonrpc"]
             consts = [s.get("const") for s in prop.get("anyOf", [prop])]
             self.assertIn("2.0", consts, name)
-            self.assertNotIn("jsonrpc", self.request_schema(name).get("required", []))
+            self.assertNotIn("jsonrpc", self.required(self.request_schema(name)))
         params = partner_params({"search_field": ["name"], "limit": 1})
         self.assertEqual(self.post("search_data", body={"params": params})[0], 200)
         ok = {"jsonrpc": "2.0", "params": params}
@@ -56,11 +41,9 @@ class TestOpenApiContract(WebhookHttpCase):
 
     def test_search_key_needs_a_property(self):
         for name in ("update_data", "create_update_data", "call_function"):
-            params = self.resolve(self.request_schema(name)["properties"]["params"])
-            vals = self.resolve(params["properties"]["vals"])
-            self.assertEqual(
-                vals["properties"]["search_key"].get("minProperties"), 1, name
-            )
+            params = self.properties(self.request_schema(name))["params"]
+            search_key = self.properties(self.properties(params)["vals"])["search_key"]
+            self.assertEqual(self.resolve(search_key).get("minProperties"), 1, name)
         answer = self.post("update_data", partner_params({}, search_key={}))
         self.assertApiError(answer, 422, "search_key")
 
@@ -75,9 +58,8 @@ class TestOpenApiContract(WebhookHttpCase):
         for name in ROUTES:
             ok = self.operation(name)["responses"]["200"]["content"]
             ok = ok["application/json"]
-            envelope = self.resolve(ok["schema"])
-            result = self.resolve(envelope["properties"]["result"])
-            data = result["properties"]["result"]
+            result = self.properties(self.properties(ok["schema"])["result"])
+            data = result["result"]
             typed = {k for k in data if k not in ("title", "description", "default")}
             self.assertTrue(typed, f"{name}: result.result is untyped")
             self.assertTrue(ok["example"]["result"]["is_success"], name)
