@@ -183,3 +183,129 @@ def test_method_route_and_type_errors_are_logged(server):
             [first_log],
         )
         assert rows == [("failed", status, server.api_uid)], (method, path, rows)
+
+
+# -- POST /api/batch (issue 16) ------------------------------------------------
+def _create_op(name):
+    return {
+        "route": "create_data",
+        "model": "res.partner",
+        "vals": {"payload": {"name": name}},
+    }
+
+
+def _written(server):
+    """Rows a batch of partner operations could add (the log's own Full Log
+    attachments aside)."""
+    return server.sql(
+        "SELECT (SELECT count(*) FROM res_partner), (SELECT count(*) FROM "
+        "ir_attachment WHERE res_model IS DISTINCT FROM 'webhook.log')"
+    )[0]
+
+
+def _batch_refused(server, raw, status, *fragments):
+    """``raw`` sent to /api/batch: ``status`` with the error envelope naming
+    the problem, nothing written, one Failed log entry with that status."""
+    before, first_log = _written(server), server.last_log_id()
+    code, body = server.api("batch", raw=raw)
+    assert code == status, body
+    assert_error_envelope(body)
+    message = body["result"]["messages"]
+    for fragment in fragments:
+        assert fragment in message, message
+    assert _written(server) == before, "a refused batch must write nothing"
+    logs = server.sql(
+        "SELECT route, state, http_status FROM webhook_log WHERE id > %s",
+        [first_log],
+    )
+    assert logs == [("/api/batch", "failed", status)], logs
+    return message
+
+
+@pytest.mark.parametrize("kind", ["110,000 operations", "not JSON"])
+def test_batch_10_mb_body(server, kind):
+    """10 MB sent to /api/batch: as many operations as fit (over the
+    webhook.batch_max_operations limit: 413 naming it and the count), or
+    text that is not JSON (422). Neither writes anything; each is logged."""
+    if kind == "not JSON":
+        raw = "{" + "A" * 10_000_000
+        _batch_refused(server, raw, 422, "not valid JSON")
+        return
+    name = f"Hostile batch {uuid.uuid4().hex[:8]}"
+    raw = json.dumps({"params": {"operations": [_create_op(name)] * 110_000}})
+    assert len(raw) > 10_000_000
+    started = time.monotonic()
+    _batch_refused(server, raw, 413, "at most 100 operations", "got 110000")
+    seconds = time.monotonic() - started
+    print(f"\n10 MB batch of 110,000 operations: 413 in {seconds:.1f} s")
+    assert not server.sql("SELECT id FROM res_partner WHERE name = %s", [name])
+
+
+DEEP = "[" * 1000 + "]" * 1000
+DEEP_BATCHES = {
+    "in an operation's vals": '{"params": {"operations": [{"route": "create_data", '
+    '"model": "res.partner", "vals": {"payload": {"name": "Deep", "comment": '
+    + DEEP
+    + "}}}]}}",
+    "as atomic": '{"params": {"operations": [{"route": "create_data", "model": '
+    '"res.partner", "vals": {"payload": {"name": "Deep"}}}], "atomic": ' + DEEP + "}}",
+    "the whole body": DEEP,
+}
+
+
+@pytest.mark.parametrize("where", list(DEEP_BATCHES))
+def test_batch_nested_1000_levels(server, where):
+    """A body nested 1,000 levels deep sent to /api/batch: 400 saying the
+    body is nested too deeply, logged, nothing written (the operation
+    before it in the same body never runs)."""
+    _batch_refused(server, DEEP_BATCHES[where], 400, "nested too deeply")
+
+
+def test_batch_nested_100_levels_names_the_operation(server):
+    """Parsed (under the parser's limit) but deeper than the API's 64
+    levels: 400 naming where, in the batch's body."""
+    deep = "[" * 100 + "]" * 100
+    raw = json.dumps(
+        {"params": {"operations": [_create_op("Deep ok"), _create_op("Deep")]}}
+    ).replace('{"name": "Deep"}', '{"name": "Deep", "comment": ' + deep + "}")
+    _batch_refused(server, raw, 400, "params.operations", "nested deeper than 64")
+
+
+def test_parallel_identical_batches_create_one_record(server):
+    """20 identical batches at the same instant, each upserting one new
+    ref (create_update_data, no Idempotency-Key): one partner with that
+    ref, every batch answered 200 (one created it, the others updated it:
+    the losers' transactions are retried by Odoo after a serialization
+    failure, see webhook.upsert.key), no 5xx."""
+    ref = f"HOSTILE-BATCH-{uuid.uuid4().hex[:8]}"
+
+    def call(n):
+        vals = {
+            "search_key": {"ref": ref},
+            "payload": {"name": f"Batch racer {n}", "ref": ref},
+        }
+        ops = [
+            {"route": "create_update_data", "model": "res.partner", "vals": vals},
+            {
+                "route": "search_data",
+                "model": "res.partner",
+                "vals": {"payload": {"search_domain": [["ref", "=", ref]]}},
+            },
+        ]
+        return server.api("batch", {"operations": ops}, headers={"Connection": "close"})
+
+    answers = in_parallel(PARALLEL, call)
+    statuses = Counter(status for status, _body in answers)
+    assert statuses == {200: PARALLEL}, answers
+    first = Counter(
+        body["result"]["result"]["operations"][0]["messages"].split()[0]
+        for _status, body in answers
+    )
+    assert first == {"Created": 1, "Updated": PARALLEL - 1}, first
+    # Each batch's search saw exactly one record: its own transaction's.
+    assert all(
+        len(body["result"]["result"]["operations"][1]["result"]) == 1
+        for _status, body in answers
+    )
+    rows = server.sql("SELECT id FROM res_partner WHERE ref = %s", [ref])
+    assert len(rows) == 1, f"{len(rows)} records for one upserted key"

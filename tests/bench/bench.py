@@ -141,9 +141,11 @@ class Bench(
         if self.rtt_ms:
             self._bench_create_remote()
 
-    def _bench_create_remote(self):
-        """Benchmark 1 for a client that is not on the server's machine:
-        every call pays the network round trip, the native flow 12 times."""
+    def measure_remote(self, contenders):
+        """``measure`` for a client ``rtt_ms`` away: every call goes through
+        a TCP proxy that delays each direction by half the round trip. The
+        contenders ({name: function}) call through ``self.c``, which is
+        the proxied client meanwhile."""
         local = self.c
         port = int(local.url.rsplit(":", 1)[1])
         proxy = DelayProxy(port, self.rtt_ms / 2000)
@@ -157,17 +159,22 @@ class Bench(
                 local.log_path,
             )
             self.c = remote
-            self.api_create(), self.native_flow()  # warm the connection
-            medians, queries = measure(
-                {
-                    "api": (remote, self.api_create),
-                    "flow": (remote, self.native_flow),
-                },
+            for func in contenders.values():
+                func()  # warm the connection
+            return measure(
+                {name: (remote, func) for name, func in contenders.items()},
                 self.rounds,
             )
         finally:
             self.c = local
             proxy.stop()
+
+    def _bench_create_remote(self):
+        """Benchmark 1 for a client that is not on the server's machine:
+        every call pays the network round trip, the native flow 12 times."""
+        medians, queries = self.measure_remote(
+            {"api": self.api_create, "flow": self.native_flow}
+        )
         self.row(
             f"1. same, client {self.rtt_ms:g} ms away (round trip; TCP proxy)",
             "native flow: 12 calls",
@@ -360,7 +367,7 @@ def main():
         "--rtt-ms",
         type=float,
         default=10,
-        help="benchmark 1 again for a client this far away (0: skip)",
+        help="benchmarks 1, 10 and 11 again for a client this far away (0: skip)",
     )
     parser.add_argument(
         "--only",

@@ -77,7 +77,6 @@ class BatchBenchmarks:
         }
 
     def bench_batch_upsert(self):
-        c = self.c
         run = [0]
 
         def batch():
@@ -90,21 +89,23 @@ class BatchBenchmarks:
                 }
                 for i in range(UPSERTS)
             ]
-            result = c.api("batch", {"operations": ops})
+            result = self.c.api("batch", {"operations": ops})
             assert result["succeeded"] == UPSERTS, result
 
         def calls():
             run[0] += 1
             for i in range(UPSERTS):
                 vals = self._upsert_vals(i, run[0])
-                c.api("create_update_data", {"model": "res.partner", "vals": vals})
+                self.c.api("create_update_data", {"model": "res.partner", "vals": vals})
 
         batch(), calls()  # the partners exist: every round updates
+        contenders = {"batch": batch, "calls": calls}
+        name = f"10. {UPSERTS} partner upserts by ref, one batch call"
         medians, queries = measure(
-            {"batch": (c, batch), "calls": (c, calls)}, self.rounds
+            {key: (self.c, func) for key, func in contenders.items()}, self.rounds
         )
         self.row(
-            f"10. {UPSERTS} partner upserts by ref, one batch call",
+            name,
             f"{UPSERTS} create_update_data calls",
             medians["batch"],
             medians["calls"],
@@ -112,6 +113,17 @@ class BatchBenchmarks:
             queries["calls"],
             "ratio <= 0.2 (5x faster)",
         )
+        if self.rtt_ms:
+            medians, queries = self.measure_remote(contenders)
+            self.row(
+                f"10. same, client {self.rtt_ms:g} ms away (round trip; TCP proxy)",
+                f"{UPSERTS} create_update_data calls",
+                medians["batch"],
+                medians["calls"],
+                queries["batch"],
+                queries["calls"],
+                "ratio <= 0.2 (5x faster)",
+            )
 
     # -- 11. 10 orders of 10 lines -------------------------------------------
     def _order_vals(self):
@@ -128,8 +140,6 @@ class BatchBenchmarks:
         }
 
     def bench_batch_orders(self):
-        c = self.c
-
         def batch():
             ops = [
                 {
@@ -139,11 +149,11 @@ class BatchBenchmarks:
                 }
                 for _ in range(ORDERS)
             ]
-            assert c.api("batch", {"operations": ops})["succeeded"] == ORDERS
+            assert self.c.api("batch", {"operations": ops})["succeeded"] == ORDERS
 
         def calls():
             for _ in range(ORDERS):
-                c.api(
+                self.c.api(
                     "create_data", {"model": "sale.order", "vals": self._order_vals()}
                 )
 
@@ -152,11 +162,18 @@ class BatchBenchmarks:
                 self.native_flow()
 
         batch(), calls(), flow()
+        contenders = {"batch": batch, "calls": calls, "flow": flow}
         medians, queries = measure(
-            {"batch": (c, batch), "calls": (c, calls), "flow": (c, flow)},
-            self.rounds,
+            {key: (self.c, func) for key, func in contenders.items()}, self.rounds
         )
         name = f"11. {ORDERS} sale orders of 10 lines (products by name), one batch"
+        self._orders_rows(name, medians, queries)
+        if self.rtt_ms:
+            medians, queries = self.measure_remote(contenders)
+            name = f"11. same, client {self.rtt_ms:g} ms away (round trip; TCP proxy)"
+            self._orders_rows(name, medians, queries)
+
+    def _orders_rows(self, name, medians, queries):
         self.row(
             name,
             f"{ORDERS} create_data calls",

@@ -6,6 +6,7 @@ from . import webhook_api_auth
 from . import webhook_api_routes
 from . import webhook_api_format
 from . import webhook_upsert_key
+from . import base
 from . import ir_config_parameter
 from . import webhook_idempotency_key
 from . import webhook_api_search

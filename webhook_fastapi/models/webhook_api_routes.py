@@ -107,6 +107,8 @@ class WebhookApiService(models.AbstractModel):
         if since is None:
             return None
         given, precise = parse_since(since)
+        # Read by SQL: a write earlier in the same batch must be flushed.
+        record.flush_recordset(["write_date"])
         self.env.cr.execute(
             SQL(
                 "SELECT write_date FROM %s WHERE id = %s",

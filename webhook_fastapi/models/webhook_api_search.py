@@ -104,6 +104,8 @@ class WebhookApiService(models.AbstractModel):
     @api.model
     def _api_sort_values(self, model, items, record_id):
         """The sort values of one record as the database orders them."""
+        # Read by SQL: what an earlier operation of a batch wrote, flushed.
+        model.browse(record_id).flush_recordset([f for f, _d, _n in items])
         self.env.cr.execute(
             keyset.SQL(
                 "SELECT %s FROM %s WHERE id = %s",

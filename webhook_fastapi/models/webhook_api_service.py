@@ -101,18 +101,23 @@ class WebhookApiService(models.AbstractModel):
         return self._api_user_env(uid)._api_run_handler(route, request, body)
 
     @api.model
-    def _api_run_handler(self, route, request, body):
+    def _api_run_handler(self, route, request, body, checked=False):
         """Run the route's handler on this service, already the caller's
-        (also each operation of a batch)."""
+        (also each operation of a batch: ``checked`` when its values were
+        checked with the batch's; it brings the notes it empties for each)."""
         spec = ROUTES.get(route)
         if spec is None:
             raise ApiError(f"No such route: {route}", 404)
-        check_json_value(body.get("params"), "params")
+        if not checked:
+            check_json_value(body.get("params"), "params")
         if request is None:
             with extendable_registry(self.env.cr.dbname):
                 request = spec.request_model.model_validate(body)
-        notes = CallNotes()
-        service = self.with_context(webhook_api_notes=notes)
+        notes = self.env.context.get("webhook_api_notes")
+        service = self
+        if notes is None:
+            notes = CallNotes()
+            service = self.with_context(webhook_api_notes=notes)
         handler = getattr(service, spec.handler, None)
         if handler is None:
             # Routes are mounted per process: an addon that added this one
@@ -316,7 +321,9 @@ class WebhookApiService(models.AbstractModel):
             raise ApiError(
                 'search_key must be an object of lookup values, e.g. {"ref": "X"}'
             )
-        lookup = converter._lookup(model, search_key, None, "search_key", 0)
+        lookup = converter._lookup(
+            model, search_key, None, f"{converter.root}search_key", 0
+        )
         converter.resolve()
         if not lookup.ids and missing_ok:
             return model.browse()

@@ -25,3 +25,4 @@ from . import test_call_overhead
 from . import test_integration_format
 from . import test_openapi_contract
 from . import test_openapi_components
+from . import test_batch_lookups

@@ -174,7 +174,7 @@ class TestBatch(WebhookHttpCase):
             # forward: checked before anything runs
             (
                 {"$ref": "1.result.id"},
-                "operation 0: reference at vals.payload.parent_id",
+                "operation 0: reference at params.operations.0.vals.payload.parent_id",
             ),
             ({"$ref": "0.result.id", "x": 1}, "no other key"),
             ({"$ref": 5}, "must be a path"),
@@ -198,7 +198,7 @@ class TestBatch(WebhookHttpCase):
             400,
             "operation 1",
             "'0.result.nope'",
-            "vals.payload.parent_id",
+            "params.operations.1.vals.payload.parent_id",
         )
         self.assertFalse(self.named("Batch Ref") | self.named("Batch Ref 2"))
 
@@ -229,3 +229,129 @@ class TestBatch(WebhookHttpCase):
         self.assertEqual(response.json()["result"], first[1]["result"])
         self.assertEqual(len(self.named("Batch Idem")), 1)
         self.assertTrue(self.last_log().idempotent_replay)
+
+    # -- which operation, and where in the body ------------------------------
+    def test_schema_errors_name_the_operation_and_its_place(self):
+        """An operation's vals are validated by its route's schema: the 422
+        names the place in the batch's body, not in a call alone."""
+        ok = create({"name": "Batch Place ok"})
+        cases = (
+            (op("create_data", {"payload": "not an object"}), "payload"),
+            (op("create_data", {"payload": {}, "bogus": 1}), "bogus"),
+            (op("update_data", {"payload": {"name": "x"}}), "search_key"),
+        )
+        for failing, field in cases:
+            with self.subTest(field):
+                status, body = self.batch([ok, ok, ok, failing])
+                self.assertApiError(
+                    (status, body),
+                    422,
+                    f"Operation 3 ({failing['route']} res.partner) failed with 422",
+                    f"params.operations.3.vals.{field}:",
+                    "nothing was kept",
+                )
+                self.assertNotIn("params.vals", body["result"]["messages"])
+                self.assertEqual(body["result"]["result"]["failed_operation"], 3)
+        self.assertFalse(self.named("Batch Place ok"))
+
+    def test_errors_while_running_name_the_operation_and_its_place(self):
+        self._make_company("Batch Place Co", "BATCH-PLACE")
+        cases = (
+            (
+                create({"name": "Batch Place", "no_such_field": 1}),
+                400,
+                "(at params.operations.1.vals.payload.no_such_field)",
+            ),
+            (
+                op(
+                    "create_data",
+                    {
+                        "payload": {
+                            "name": "Batch Place",
+                            "child_ids": [{"name": "a"}, {"name": "b", "color": "red"}],
+                        }
+                    },
+                ),
+                400,
+                "params.operations.1.vals.payload.child_ids[1].color:",
+            ),
+            (
+                create({"name": "Batch Place", "parent_id": {"name": "Batch: none"}}),
+                400,
+                "params.operations.1.vals.payload.parent_id: no record",
+            ),
+            (
+                op(
+                    "update_data",
+                    {"search_key": {"ref": "BATCH-NONE"}, "payload": {"name": "x"}},
+                ),
+                404,
+                "matches search_key {'ref': 'BATCH-NONE'}",
+            ),
+            (
+                op(
+                    "update_data",
+                    {"search_key": {"no_field": "x"}, "payload": {"name": "x"}},
+                ),
+                400,
+                "params.operations.1.vals.search_key: unknown lookup field",
+            ),
+        )
+        for failing, status, fragment in cases:
+            with self.subTest(fragment):
+                answer = self.batch([create({"name": "Batch Place first"}), failing])
+                self.assertApiError(
+                    answer,
+                    status,
+                    f"Operation 1 ({failing['route']} res.partner) failed with "
+                    f"{status}: ",
+                    fragment,
+                )
+                self.assertFalse(self.named("Batch Place first"))
+                # The same place in the answer of a batch that is not atomic.
+                code, body = self.batch(
+                    [create({"name": "Batch Place kept"}), failing], atomic=False
+                )
+                self.assertEqual(code, 200, body)
+                entry = body["result"]["result"]["operations"][1]
+                self.assertEqual(entry["status"], status)
+                self.assertIn(fragment, entry["messages"])
+
+    @mute_logger("odoo.addons.webhook_fastapi.models.webhook_api_service")
+    def test_an_odoo_refusal_names_its_operation(self):
+        """A method that refuses (archiving a user's contact, a
+        ValidationError) inside an atomic batch: 400 naming the operation
+        and Odoo's reason, nothing kept."""
+        call = op(
+            "call_function",
+            {
+                "search_key": {"id": self.api_user.partner_id.id},
+                "payload": {"method": "action_archive"},
+            },
+        )
+        answer = self.batch([create({"name": "Batch Refused first"}), call])
+        self.assertApiError(
+            answer,
+            400,
+            "Operation 1 (call_function res.partner) failed with 400",
+            "linked to an active user",
+        )
+        self.assertFalse(self.named("Batch Refused first"))
+        self.assertTrue(self.api_user.partner_id.active)
+
+    def test_too_deep_names_the_operation(self):
+        deep = "[" * 100 + "]" * 100
+        raw = json.dumps(
+            {"params": {"operations": [create({"name": "Batch Deep ok"}), "DEEP"]}}
+        ).replace(
+            '"DEEP"',
+            json.dumps(create({"name": "Batch Deep"})).replace(
+                '"Batch Deep"}', '"Batch Deep", "comment": ' + deep + "}"
+            ),
+        )
+        self.assertApiError(
+            self.post("batch", raw=raw),
+            400,
+            "params.operations.1 (operation 1): nested deeper than 64 levels",
+        )
+        self.assertFalse(self.named("Batch Deep ok"))

@@ -59,10 +59,15 @@ def parse_ref(ref, op_index, where):
     return int(head), keys
 
 
+def has_refs(value):
+    """Whether ``value`` holds a reference anywhere."""
+    return any(True for _ref in _walk(value, ""))
+
+
 def check_refs(vals, op_index):
     """Every reference of one operation's ``vals``, checked before any
     operation runs: a malformed or forward reference refuses the batch."""
-    for where, ref in _walk(vals, "vals"):
+    for where, ref in _walk(vals, _root(op_index)):
         parse_ref(ref, op_index, where)
 
 
@@ -70,7 +75,7 @@ def resolve_refs(vals, op_index, entries):
     """``vals`` with each reference replaced by the value it points to in
     ``entries`` (the answers of the earlier operations); a 400 naming the
     operation and the path when it points to nothing."""
-    if not any(True for _ref in _walk(vals, "vals")):
+    if not has_refs(vals):
         return vals
 
     def replace(value, where):
@@ -82,7 +87,12 @@ def resolve_refs(vals, op_index, entries):
             return [replace(v, f"{where}.{i}") for i, v in enumerate(value)]
         return value
 
-    return replace(vals, "vals")
+    return replace(vals, _root(op_index))
+
+
+def _root(op_index):
+    """Where an operation's vals are in the batch's body."""
+    return f"params.operations.{op_index}.vals"
 
 
 def _lookup(ref, op_index, where, entries):

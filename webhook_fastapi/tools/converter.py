@@ -43,6 +43,9 @@ class Lookup:
     def describe(self):
         return "{%s}" % ", ".join(f"{name!r}: {value!r}" for name, value in self.key)
 
+    def norm_key(self):  # as record_key_value reads the records found
+        return tuple((name, _norm(value)) for name, value in self.key)
+
 
 class Node:
     """The prepared values of one record (payload, line or auto-create)."""
@@ -60,8 +63,12 @@ class Node:
 class PayloadConverter:
     """Converts payloads for one API call (lookups are shared by the call)."""
 
-    def __init__(self, env, company_free_models=(), ignore_unknown=False):
+    def __init__(
+        self, env, company_free_models=(), ignore_unknown=False, shared=None, root=""
+    ):
         self.env = env
+        self.root = root  # in a batch: "params.operations.<i>.vals.", for paths
+        self.shared = shared  # in a batch: its kept lookups (batch_lookups.py)
         self.company_free_models = set(company_free_models)
         # The original addon's clients send keys that are not fields and
         # expect them dropped: allowed only when the caller asks, and the
@@ -74,6 +81,7 @@ class PayloadConverter:
     def prepare(
         self, model_name, payload, auto_create=None, update=False, path="payload"
     ):
+        path = self.root + path
         if not isinstance(payload, dict):
             raise ApiError(f"{path} must be an object of field values")
         return self._prepare_node(
@@ -274,6 +282,10 @@ class PayloadConverter:
                 )
         for (model_name, names), lookups in groups.items():
             model = self.env[model_name]
+            if self.shared is not None:
+                lookups = self.shared.answer(model, names, lookups)  # noqa: PLW2901
+                if not lookups:
+                    continue
             if len(names) == 1:
                 values = list({lk.key[0][1] for lk in lookups})
                 domain = [(names[0], "in", values)]
@@ -291,11 +303,13 @@ class PayloadConverter:
                 ) from None
             by_key = defaultdict(list)
             for record in found:
-                by_key[tuple((n, _record_key_value(record, n)) for n in names)].append(
+                by_key[tuple((n, record_key_value(record, n)) for n in names)].append(
                     record.id
                 )
             for lookup in lookups:
-                lookup.ids = by_key.get(tuple((n, _norm(v)) for n, v in lookup.key), [])
+                lookup.ids = by_key.get(lookup.norm_key(), [])
+            if self.shared is not None:
+                self.shared.keep(model, names, lookups)
 
     def _company_domain(self, model):
         field = model._fields.get("company_id")
@@ -371,7 +385,8 @@ def _norm(value):
     return False if value is None else value
 
 
-def _record_key_value(record, name):
+def record_key_value(record, name):
+    """The value of ``name`` on ``record`` as a lookup key compares it."""
     if name == "id":
         return record.id
     value = record[name]

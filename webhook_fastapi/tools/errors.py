@@ -75,6 +75,19 @@ def _check_string(text, where):
         ) from None
 
 
+def operation_errors(errors, index):
+    """Pydantic's errors of one operation of a batch, validated alone as
+    ``{"params": {"model": ..., "vals": ...}}``, with the places they name
+    in the batch's body: params.vals.x -> params.operations.<index>.vals.x."""
+    moved = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if loc[:1] == ("params",):
+            loc = ("params", "operations", index, *loc[1:])
+        moved.append({**error, "loc": loc})
+    return moved
+
+
 def schema_error_message(errors):
     """What is wrong with a body that does not fit its request model, from
     Pydantic's (or FastAPI's) list of errors."""
