@@ -51,8 +51,12 @@ USAGE_TRANSACTION = """
 SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 SET LOCAL synchronous_commit TO OFF;
 """
-NAMED = {"key": "%(key)s", "integration": "%(integration)s", "windows": "%(windows)s"}
-USAGE_SQL = USAGE_TRANSACTION + USAGE_STATEMENT.format(**NAMED)
+# With named parameters: on the call's cursor in tests, on an Odoo cursor
+# of its own when no connection of tools/side_connection.py is left.
+USAGE_NAMED = USAGE_STATEMENT.format(
+    key="%(key)s", integration="%(integration)s", windows="%(windows)s"
+)
+USAGE_SQL = USAGE_TRANSACTION + USAGE_NAMED
 # On a connection in autocommit (tools/side_connection.py), prepared once per
 # connection (planning it cost as much as running it); the string is one
 # transaction there, where SET LOCAL applies.
@@ -166,7 +170,7 @@ class WebhookApiService(models.AbstractModel):
         params = {"integration": integration_id, "key": key_id, "windows": windows}
         testing = getattr(threading.current_thread(), "testing", False)
         if testing or self.env.registry.in_test_mode():
-            self.env.cr.execute(USAGE_STATEMENT.format(**NAMED), params)
+            self.env.cr.execute(USAGE_NAMED, params)
             return self.env.cr.fetchall()
         # One round trip on a connection in autocommit.
         rows = side_connection.run(

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The savepoint of one API call."""
 
+import uuid
+
 from odoo.sql_db import Savepoint
 from odoo.tools import SQL
 
@@ -18,24 +20,34 @@ class CallSavepoint(Savepoint):
     which changes nothing for the transaction: it keeps what the savepoint
     kept."""
 
-    def __init__(self, cr):
+    def __init__(self, cr, before=None):
+        """``before``: an SQL statement sent with ``SAVEPOINT`` (first), in
+        the same round trip: a setting of the call's transaction that its
+        rollback must not undo."""
         cr.flush()
-        super().__init__(cr)
+        # Savepoint.__init__, the statement sent with ``before``.
+        self.name = str(uuid.uuid1())
+        self._cr = cr
+        self.closed = False
         self._pending = False
+        query = SQL("SAVEPOINT %s", SQL.identifier(self.name))
+        if before is not None:
+            query = SQL("%s; %s", before, query)
+        cr.execute(query)
 
     def rollback(self):
         self._cr.clear()
-        super().rollback()
+        return super().rollback()
 
     def _close(self, rollback):
-        try:
-            if not rollback:
+        # As Odoo's flushing savepoint: a failing flush rolls back, raises.
+        if not rollback:
+            try:
                 self._cr.flush()
-        except Exception:
-            rollback = True
-            raise
-        finally:
-            super()._close(rollback)
+            except Exception:
+                super()._close(True)
+                raise
+        return super()._close(rollback)
 
     def keep(self):
         if self.closed:

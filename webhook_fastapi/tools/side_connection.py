@@ -16,6 +16,7 @@ keeps its own (``MAX_IDLE``) is closed and opened again, a broken one is
 dropped.
 """
 
+import logging
 import os
 import queue
 import threading
@@ -24,6 +25,8 @@ import time
 import psycopg2
 
 from odoo.sql_db import connection_info_for
+
+_logger = logging.getLogger(__name__)
 
 MAX_PER_DATABASE = 4
 MAX_IDLE = 600  # seconds, as odoo.sql_db.MAX_IDLE_TIMEOUT
@@ -112,8 +115,8 @@ def _give_back(key, cnx):
 def _discard(key, cnx):
     try:
         cnx.close()
-    except psycopg2.Error:
-        pass  # already broken: nothing to close
+    except psycopg2.Error as exc:  # already broken: nothing to close
+        _logger.debug("Closing a broken connection: %s", exc)
     with _lock:
         _opened[key] = max(_opened.get(key, 0) - 1, 0)
 
