@@ -20,8 +20,10 @@ from odoo.http import _dispatchers, request
 from odoo.addons.extendable_fastapi import (
     fastapi_dispatcher as _extendable,  # noqa: F401
 )
+from odoo.addons.fastapi.pools import fastapi_app_pool
 
 from .models.webhook_api_auth import JSON_CONTENT_TYPE
+from .tools.asgi_runner import run_asgi
 from .tools.body_limit import BodyTooLarge, limit_request_body
 from .tools.errors import schema_error_message
 from .tools.outcome import ApiOutcome
@@ -39,30 +41,30 @@ class WebhookFastApiDispatcher(BaseDispatcher):
         self._webhook_started = time.perf_counter()
         try:
             path = self.request.httprequest.path
-            if self.request.env["fastapi.endpoint"]._webhook_is_api_path(path):
-                icp = self.request.env["ir.config_parameter"].sudo()
-                limit_request_body(self._webhook_werkzeug_request(), icp)
-            return self._webhook_dispatch(endpoint, args)
+            if not self.request.env["fastapi.endpoint"]._webhook_is_api_path(path):
+                return super().dispatch(endpoint, args)
+            icp = self.request.env["ir.config_parameter"].sudo()
+            limit_request_body(self._webhook_werkzeug_request(), icp)
+            with self._manage_extendable_context():
+                return self._webhook_dispatch()
         finally:
             self._webhook_add_sql_stats()
 
-    def _webhook_dispatch(self, endpoint, args):
-        """The app's answer. a2wsgi (1.10) can stop reading the app's
-        messages when the app is done before it read the error message the
-        app left (a race seen under load, for a body the schema refuses):
-        start_response is then never called and the fastapi dispatcher
-        fails on its missing ``headers``, a 500 for a 422. Only an app that
-        raised before answering goes that way, and our routes never raise
-        (the service turns every error into an answer), so it did no work:
-        the request is run again, once."""
-        try:
-            return super().dispatch(endpoint, args)
-        except AttributeError as exc:
-            if hasattr(self, "headers") or "headers" not in str(exc):
-                raise
-            _logger.info("a2wsgi lost the app's error; running the request again")
-            self._get_environ()["wsgi.input"].seek(0)
-            return super().dispatch(endpoint, args)
+    def _webhook_dispatch(self):
+        """The fastapi addon's ``dispatch`` for the webhook app, the app run
+        on this thread (tools/asgi_runner.py) rather than behind a2wsgi on
+        a loop thread of its own: the same app, environment, answer and
+        errors (the app's exceptions propagate to ``handle_error``)."""
+        self.request.params = {}
+        environ = self._get_environ()
+        path = environ["PATH_INFO"]
+        with fastapi_app_pool.get_app(env=request.env, root_path=path) as wsgi_app:
+            uid = request.env["fastapi.endpoint"].sudo().get_uid(path)
+            with self._manage_odoo_env(uid):
+                status, headers, body = run_asgi(wsgi_app.app, environ)
+                if status is None:
+                    raise RuntimeError("The API's app ended without an answer")
+                return self.request.make_response(body, headers=headers, status=status)
 
     def _webhook_werkzeug_request(self):
         # The object whose stream the fastapi dispatcher hands to the app.

@@ -18,6 +18,32 @@ BEARER = re.compile(r"^\s*bearer\s+(\S*)\s*$", re.IGNORECASE)
 JSON_CONTENT_TYPE = re.compile(
     r"^\s*application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE
 )
+# What _api_user_env needs of the caller (res_users u, res_partner p): main
+# company, language, time zone, and its active companies in their order
+# with their parent_path (see _api_user_env).
+USER_COLUMNS = """u.company_id, p.lang, p.tz,
+       ARRAY(SELECT ARRAY[c.id::text, c.parent_path]
+               FROM res_company_users_rel rel
+               JOIN res_company c ON c.id = rel.cid
+              WHERE rel.user_id = u.id AND c.active
+           ORDER BY c.sequence, c.id)"""
+USER_SQL = f"""SELECT {USER_COLUMNS}
+                 FROM res_users u
+                 JOIN res_partner p ON p.id = u.partner_id
+                WHERE u.id = %s AND u.active"""
+# An API key's row when it is valid now, with its user's values.
+KEY_USER_SQL = f"""SELECT k.user_id, k.webhook_integration_id, k.id, {USER_COLUMNS}
+                     FROM res_users_apikeys k
+                     JOIN res_users u ON u.id = k.user_id
+                     JOIN res_partner p ON p.id = u.partner_id
+                LEFT JOIN webhook_integration i ON i.id = k.webhook_integration_id
+                    WHERE k.id = %s AND u.active
+                      AND (k.scope IS NULL OR k.scope IN ('rpc', 'webhook_fastapi'))
+                      AND (k.webhook_integration_id IS NULL
+                           OR (i.active AND i.user_id = k.user_id))
+                      AND (k.expiration_date IS NULL
+                           OR k.expiration_date
+                              >= statement_timestamp() at time zone 'utc')"""
 
 
 # One model in three files, to keep each under 400 lines.
@@ -44,12 +70,16 @@ class WebhookApiService(models.AbstractModel):
         addon's clients send the same key)."""
         key = self._api_key_of(http_info)
         if key is not None:
-            uid, integration_id, key_id = self._api_key_row(key) if key else (None,) * 3
-            if not uid:
+            row = self._api_key_user_row(key) if key else None
+            if not row:
                 raise ApiError("Invalid API key", 401)
-            # For the integration's checks and log (webhook_integration_gate.py).
+            uid, integration_id, key_id = row[:3]
             http_info.update(
-                webhook_integration_id=integration_id, webhook_key_id=key_id
+                # For the integration's checks and log (webhook_integration_gate.py).
+                webhook_integration_id=integration_id,
+                webhook_key_id=key_id,
+                # What _api_user_env would read again: read with the key.
+                webhook_user_row=(uid, row[3:]),
             )
             return uid
         uid = http_info.get("session_uid")
@@ -97,34 +127,30 @@ class WebhookApiService(models.AbstractModel):
     @api.model
     def _api_key_row(self, key):
         """``(uid, integration id, key id)`` of an API key, Nones when it is
-        not valid now.
+        not valid now (see ``_api_key_user_row``)."""
+        row = self._api_key_user_row(key)
+        return row[:3] if row else (None, None, None)
+
+    @api.model
+    def _api_key_user_row(self, key):
+        """``(uid, integration id, key id, *user values)`` of an API key
+        (the user values as ``_api_user_env`` reads them), or None when the
+        key is not valid now.
 
         Verifying a key hashes it with thousands of rounds (several ms), so
         which key row a key matches is cached per worker, by a digest of the
         key. Whether that row still exists, is unexpired, belongs to an
         active user and to an active integration of that user (if any) is
-        read on every call (one indexed query): a key revoked or expired
-        anywhere (another worker, a shell, SQL) stops working at once, to
-        the second (the statement's clock, not the transaction's)."""
+        read on every call, with what the call needs of the user, in one
+        indexed query: a key revoked or expired anywhere (another worker, a
+        shell, SQL) stops working at once, to the second (the statement's
+        clock, not the transaction's)."""
         digest = hashlib.sha256(key.encode()).hexdigest()
         key_id = self.with_context(webhook_api_key=key)._api_key_row_cached(digest)
         if not key_id:
-            return None, None, None
-        self.env.cr.execute(
-            """SELECT k.user_id, k.webhook_integration_id FROM res_users_apikeys k
-                 JOIN res_users u ON u.id = k.user_id
-            LEFT JOIN webhook_integration i ON i.id = k.webhook_integration_id
-                WHERE k.id = %s AND u.active
-                  AND (k.scope IS NULL OR k.scope IN ('rpc', 'webhook_fastapi'))
-                  AND (k.webhook_integration_id IS NULL
-                       OR (i.active AND i.user_id = k.user_id))
-                  AND (k.expiration_date IS NULL
-                       OR k.expiration_date
-                          >= statement_timestamp() at time zone 'utc')""",
-            [key_id],
-        )
-        row = self.env.cr.fetchone()
-        return (row[0], row[1], key_id) if row else (None, None, None)
+            return None
+        self.env.cr.execute(KEY_USER_SQL, [key_id])
+        return self.env.cr.fetchone()
 
     @api.model
     @tools.ormcache("digest")
@@ -142,29 +168,23 @@ class WebhookApiService(models.AbstractModel):
         return None
 
     @api.model
-    def _api_user_env(self, uid):
-        """This service as the caller, with all of the caller's companies."""
+    def _api_user_env(self, uid, row=None, company_paths=False):
+        """This service as the caller, with all of the caller's companies.
+        ``row``: the user's values (``USER_COLUMNS``), when the caller's
+        API key query read them already. ``company_paths``: put the
+        companies' parent_path in the cache (see ``_cache_parent_paths``)."""
         # One query for what the call needs, read fresh: reading a field of
         # res.users through the ORM fetches all its columns and its
         # partner's on every call, and Odoo's per-user caches are not all
         # cleared when a company drops a user or a partner changes language.
-        self.env.cr.execute(
-            """SELECT u.active, u.company_id, p.lang, p.tz,
-                      ARRAY(SELECT rel.cid
-                              FROM res_company_users_rel rel
-                              JOIN res_company c ON c.id = rel.cid
-                             WHERE rel.user_id = u.id AND c.active
-                          ORDER BY c.sequence, c.id)
-                 FROM res_users u
-                 JOIN res_partner p ON p.id = u.partner_id
-                WHERE u.id = %s""",
-            [uid],
-        )
-        row = self.env.cr.fetchone()
-        if not row or not row[0]:
-            raise ApiError("The user of these credentials is archived", 401)
-        _active, main, lang, tz, companies = row
-        company_ids = [main] + [c for c in companies if c != main]
+        if row is None:
+            self.env.cr.execute(USER_SQL, [uid])
+            row = self.env.cr.fetchone()
+            if not row:
+                raise ApiError("The user of these credentials is archived", 401)
+        main, lang, tz, companies = row
+        paths = {int(cid): path for cid, path in companies}
+        company_ids = [main] + [cid for cid in paths if cid != main]
         kept = ("lang", "webhook_response_format")
         ctx = {k: v for k, v in self.env.context.items() if k in kept}
         ctx.update(allowed_company_ids=company_ids, tz=tz or "UTC")
@@ -173,7 +193,26 @@ class WebhookApiService(models.AbstractModel):
         # A new environment, not with_user(): the caller must also be the
         # transaction's origin user, which Odoo uses for x2many commands on
         # models that refuse sudo commands (res.partner, res.users...).
-        return api.Environment(self.env.cr, uid, ctx)[self._name]
+        env = api.Environment(self.env.cr, uid, ctx)
+        if company_paths:
+            _cache_parent_paths(env, paths)
+        return env[self._name]
+
+
+def _cache_parent_paths(env, paths):
+    """Put the caller's companies' parent_path ({id: path}) in the
+    transaction's cache. Record rules with ``parent_of company_ids`` (on
+    res.partner, products...) read it on every call, and reading one field
+    of a company fetches all of its columns (some 160 with sale and stock:
+    about 1 ms a call), which a read needs no more of. (A write reads other
+    fields of its company, then of the others: without their paths, the
+    rule's read fetches them all at once, one query less.) Values already
+    in the cache (maybe changed by this transaction) are kept."""
+    companies = env["res.company"].browse(paths)
+    field = companies._fields["parent_path"]
+    missing = companies.browse(env.cache.get_missing_ids(companies, field))
+    if missing:
+        env.cache.update(missing, field, [paths[cid] for cid in missing.ids])
 
 
 def _header(http_info, name):

@@ -40,9 +40,11 @@ class WebhookApiService(models.AbstractModel):
         check_domain_fields(model, domain)
         order = parse_order(payload.order, model)
         limit = self._api_search_limit(payload.limit)
+        # The original format answers no paging keys: none to compute.
+        paging = not self._api_original()
         try:
             records, page = self._api_search_page(
-                model, domain, order, limit, payload, fetch=spec
+                model, domain, order, limit, payload, fetch=spec, paging=paging
             )
         except (ValueError, AssertionError) as exc:
             raise ApiError(f"Invalid search_domain: {exc}") from None
@@ -56,15 +58,19 @@ class WebhookApiService(models.AbstractModel):
         return ApiOutcome(
             result=result,
             message=f"{len(result)} record(s) found",
-            page=None if self._api_original() else page,
+            page=page if paging else None,
         )
 
     @api.model
-    def _api_search_page(self, model, domain, order, limit, payload, fetch=()):
+    def _api_search_page(
+        self, model, domain, order, limit, payload, fetch=(), paging=True
+    ):
         """(records, page keys) of one page: by ``payload.cursor`` (keyset)
         or by offset; one record more than asked tells ``has_more``. The
         fields named in ``fetch`` are read by the search's own query, as
-        ``search_fetch`` does: one query less for every search."""
+        ``search_fetch`` does: one query less for every search. Without
+        ``paging`` (an answer without paging keys), no ``next_cursor`` nor
+        ``count`` is computed."""
         if payload.cursor and payload.offset:
             raise ApiError("cursor and offset cannot be used together")
         try:
@@ -91,13 +97,13 @@ class WebhookApiService(models.AbstractModel):
         records = model._fetch_query(query, model._determine_fields_to_fetch(names))
         page = {"has_more": len(records) > limit, "next_cursor": None}
         records = records[:limit]
-        if page["has_more"] and items:
+        if page["has_more"] and items and paging:
             page["next_cursor"] = keyset.encode(
                 self._api_cursor_secret(),
                 scope,
                 self._api_sort_values(model, items, records[-1].id),
             )
-        if payload.count:
+        if payload.count and paging:
             page["count"] = model.search_count(domain)
         return records, page
 

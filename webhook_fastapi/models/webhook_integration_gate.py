@@ -9,7 +9,7 @@ import time
 
 from odoo import api, models, tools
 
-from ..tools import ApiError
+from ..tools import ApiError, side_connection
 from ..tools.integration_rules import (
     IntegrationRules,
     address_allowed,
@@ -26,21 +26,19 @@ KEY_ID = "webhook_key_id"
 # Its transaction is READ COMMITTED (concurrent increments wait, never fail
 # to serialize) and does not wait for the WAL flush: a count lost in a
 # crash is harmless, and the flush would triple the cost of a call's check.
-USAGE_SQL = """
-SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-SET LOCAL synchronous_commit TO OFF;
+USAGE_STATEMENT = """
 WITH clock AS (SELECT extract(epoch FROM clock_timestamp()) AS t),
 used AS (
     UPDATE res_users_apikeys SET webhook_last_used = now() at time zone 'utc'
-     WHERE id = %(key)s
+     WHERE id = {key}
        AND (webhook_last_used IS NULL
             OR webhook_last_used < now() at time zone 'utc' - interval '1 minute')
 ),
 hits AS (
     INSERT INTO webhook_integration_rate AS r
            (integration_id, window_seconds, window_start, hits)
-    SELECT %(integration)s, w, (floor(clock.t / w) * w)::int8, 1
-      FROM clock, unnest(%(windows)s::int4[]) AS w
+    SELECT {integration}, w, (floor(clock.t / w) * w)::int8, 1
+      FROM clock, unnest({windows}::int4[]) AS w
     ON CONFLICT (integration_id, window_seconds, window_start)
     DO UPDATE SET hits = r.hits + 1
     RETURNING window_seconds, window_start, hits
@@ -49,6 +47,26 @@ SELECT window_seconds, hits,
        greatest(1, ceil(window_start + window_seconds - clock.t))::int4
   FROM hits, clock ORDER BY window_seconds
 """
+USAGE_TRANSACTION = """
+SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+SET LOCAL synchronous_commit TO OFF;
+"""
+# With named parameters: on the call's cursor in tests, on an Odoo cursor
+# of its own when no connection of tools/side_connection.py is left.
+USAGE_NAMED = USAGE_STATEMENT.format(
+    key="%(key)s", integration="%(integration)s", windows="%(windows)s"
+)
+USAGE_SQL = USAGE_TRANSACTION + USAGE_NAMED
+# On a connection in autocommit (tools/side_connection.py), prepared once per
+# connection (planning it cost as much as running it); the string is one
+# transaction there, where SET LOCAL applies.
+USAGE_PREPARE = (
+    "PREPARE webhook_integration_usage (int4, int4, int4[]) AS"
+    + USAGE_STATEMENT.format(key="$2", integration="$1", windows="$3")
+)
+USAGE_EXECUTE = USAGE_TRANSACTION + (
+    "EXECUTE webhook_integration_usage(%(integration)s, %(key)s, %(windows)s)"
+)
 POLICY_NAMES = {60: "minute", 86400: "day"}
 STAMP_EVERY = 60  # seconds: the precision of a key's "Last Used"
 
@@ -152,9 +170,15 @@ class WebhookApiService(models.AbstractModel):
         params = {"integration": integration_id, "key": key_id, "windows": windows}
         testing = getattr(threading.current_thread(), "testing", False)
         if testing or self.env.registry.in_test_mode():
-            self.env.cr.execute(USAGE_SQL.split(";", 2)[2], params)
+            self.env.cr.execute(USAGE_NAMED, params)
             return self.env.cr.fetchall()
-        with self.env.registry.cursor() as cr:
+        # One round trip on a connection in autocommit.
+        rows = side_connection.run(
+            self.env.cr.dbname, USAGE_EXECUTE, params, setup=USAGE_PREPARE
+        )
+        if rows is not None:
+            return rows
+        with self.env.registry.cursor() as cr:  # all of them in use
             cr.execute(USAGE_SQL, params)
             return cr.fetchall()
 
