@@ -11,7 +11,10 @@ import json
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
+
+from helpers.checks import partner_invoice_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "redocly.sh"
@@ -39,13 +42,27 @@ def _redocly(*args, prefix=()):
     )
 
 
+def _served_schema_with_a_webhook(odoo, spec):
+    """The served schema while an outbound rule is active (its ``webhooks``
+    entry is linted too), written to ``spec``."""
+    name = f"Lint {uuid.uuid4().hex[:8]}"
+    rule_id, _secret = partner_invoice_rule(odoo, name, "http://127.0.0.1:9/hook")
+    try:
+        response = odoo.get("/api/openapi.json")
+    finally:
+        odoo.rpc("webhook.outbound.rule", "unlink", [rule_id])
+    assert response.status_code == 200, response.text
+    assert any(
+        op["post"]["summary"] == name for op in response.json()["webhooks"].values()
+    )
+    spec.write_text(response.text, encoding="utf-8")
+
+
 def test_served_schema_passes_redocly_recommended(odoo, tmp_path):
     installed = _redocly("install")
     assert installed.returncode == 0, installed.stderr
     spec = tmp_path / "openapi.json"
-    response = odoo.get("/api/openapi.json")
-    assert response.status_code == 200, response.text
-    spec.write_text(response.text, encoding="utf-8")
+    _served_schema_with_a_webhook(odoo, spec)
     result = _redocly("lint", str(spec), "--format=json", prefix=_offline_prefix())
     report = json.loads(result.stdout)
     problems = [
