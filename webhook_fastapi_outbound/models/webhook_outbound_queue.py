@@ -57,6 +57,7 @@ CLAIM_QUERY = """WITH room AS (%(room)s)
         LEFT JOIN room ON room.rule_id = ranked.outbound_rule_id
                       AND room.url = ranked.target_url
          WHERE ranked.rank + coalesce(busy.n, 0) <= %(per_target)s
+                   + CASE WHEN room.rule_id IS NULL THEN %(ahead)s ELSE 0 END
            AND ranked.rule_rank <= coalesce(room.n, ranked.rule_rank)
     )
  ORDER BY next_attempt_date NULLS FIRST, id
@@ -90,10 +91,16 @@ class WebhookOutboundQueue(models.AbstractModel):
     def _send_stream(self, flight, deadline):
         """Keep ``flight`` full until the deadline: build the deliveries of
         events committed meanwhile, claim what is due (each endpoint up to
-        its share of the pool), lease it and commit, start the POSTs; write
-        each outcome as it lands and commit. Nothing waits for a slow
-        endpoint but its own deliveries, and what is committed during the
-        run goes out during the run, within LAND_WAIT."""
+        its share of the pool, and as many more to wait in line for its
+        slots: they start as its POSTs end, without waiting for this loop),
+        lease it and commit, start the POSTs; write the outcomes of all
+        that landed since the last look together (one statement per table)
+        and commit. Nothing waits for a slow endpoint but its own
+        deliveries, and what is committed during the run goes out during
+        the run, within LAND_WAIT. A crash loses no delivery: what was
+        leased but not settled (waiting in line, in flight, or landed but
+        its outcome not yet committed: the landing's few milliseconds) is
+        due again at once, the POSTs already made among it sent again."""
         Sender = self.env["webhook.outbound.sender"]
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         # The first build was _cron_send's; then at most one per LAND_WAIT,
@@ -106,7 +113,7 @@ class WebhookOutboundQueue(models.AbstractModel):
                     next_build = time.monotonic() + LAND_WAIT
                 if flight.free():
                     deliveries = self._claim(
-                        flight.free(), flight.busy(), flight.per_target
+                        flight.free(), flight.busy(), flight.per_target, flight.ahead
                     )
                     self._lease(deliveries)
                     if auto_commit:
@@ -203,16 +210,18 @@ class WebhookOutboundQueue(models.AbstractModel):
     # Deliveries (built in webhook_outbound_delivery.py)
     # ------------------------------------------------------------------
     @api.model
-    def _claim(self, limit=BATCH_SIZE, busy=None, per_target=None):
+    def _claim(self, limit=BATCH_SIZE, busy=None, per_target=None, ahead=0):
         """Lock up to ``limit`` due deliveries. SKIP LOCKED: rows another
         worker or server is sending are left to it, so they share the work.
         A delivery waits while an earlier one of its rule and record is
         pending (being retried): a record's events arrive in order. With
-        ``per_target``, at most that many per target URL, counting those
-        already in flight (``busy``: {url: count}). Deliveries a policy
-        holds back (``_claimable_sql``: a disabled endpoint) are left
-        pending; of a rate-limited endpoint, at most its room
-        (``_rate_room_sql``) is taken."""
+        ``per_target``, at most that many per target URL, and ``ahead``
+        more to wait in line for its slots, counting those already taken
+        (``busy``: {url: count}). Deliveries a policy holds back
+        (``_claimable_sql``: a disabled endpoint) are left pending; of a
+        rate-limited endpoint, at most its room (``_rate_room_sql``) is
+        taken, and none to wait in line: they are sent as they are
+        claimed."""
         self.env.flush_all()
         busy = busy or {}
         self.env.cr.execute(
@@ -226,6 +235,7 @@ class WebhookOutboundQueue(models.AbstractModel):
                 urls=list(busy),
                 counts=list(busy.values()),
                 per_target=per_target or limit,
+                ahead=ahead,
                 limit=limit,
             )
         )
@@ -235,13 +245,17 @@ class WebhookOutboundQueue(models.AbstractModel):
     @api.model
     def _lease(self, deliveries):
         """Claimed deliveries are sent after their lock is committed away:
-        their next attempt moves past the longest the POST may take, so no
-        other worker claims them meanwhile, and the lease names this
-        database session, so that when it is gone (its server was killed)
-        they are due again at once (``_orphaned_lease_sql``)."""
+        their next attempt moves past the longest the POST may take (and a
+        wait in their endpoint's line for one POST before it, see
+        tools/flight.py), so no other worker claims them meanwhile, and the
+        lease names this database session, so that when it is gone (its
+        server was killed) they are due again at once
+        (``_orphaned_lease_sql``)."""
         if deliveries:
             longest = max(deliveries.outbound_rule_id.mapped("timeout") or [0])
-            until = fields.Datetime.now() + timedelta(seconds=longest + LEASE_MARGIN)
+            until = fields.Datetime.now() + timedelta(
+                seconds=2 * longest + LEASE_MARGIN
+            )
             pid = self.env.cr._cnx.get_backend_pid()  # psycopg2: no query
             deliveries.write({"next_attempt_date": until, "lease_pid": pid})
 
@@ -273,14 +287,21 @@ class WebhookOutboundQueue(models.AbstractModel):
     @api.model
     def _not_behind_sql(self):
         """Condition on delivery ``d``: no earlier delivery of its rule and
-        record is pending. A test delivery neither waits nor holds back."""
+        record is pending (``d`` is the first pending one of its rule and
+        record). A test delivery neither waits nor holds back. Not a
+        correlated NOT EXISTS: on a backlog just built, whose statistics
+        are not analysed yet, the planner ran that one as a scan of every
+        pending row for each pending row (48 ms for 400, quadratic); the
+        first of each rule and record is found in one pass instead
+        (2.5 ms), whatever the statistics."""
         return SQL(
-            """(d.is_test OR d.res_id IS NULL OR NOT EXISTS (
-                   SELECT 1 FROM webhook_log AS e
+            """(d.is_test OR d.res_id IS NULL OR d.outbound_rule_id IS NULL
+                OR d.id IN (
+                   SELECT min(e.id) FROM webhook_log AS e
                     WHERE e.log_type = 'send' AND e.state = 'pending'
-                      AND e.outbound_rule_id = d.outbound_rule_id
-                      AND e.res_id = d.res_id AND e.id < d.id
-                      AND e.is_test IS NOT TRUE))"""
+                      AND e.outbound_rule_id IS NOT NULL
+                      AND e.res_id IS NOT NULL AND e.is_test IS NOT TRUE
+                 GROUP BY e.outbound_rule_id, e.res_id))"""
         )
 
     @api.model

@@ -14,6 +14,7 @@ from . import test_delivery_order
 from . import test_business_flows
 from . import test_param_lists
 from . import test_sending_pool
+from . import test_landing
 from . import test_attempt_history
 from . import test_endpoint_health
 from . import test_resend_since

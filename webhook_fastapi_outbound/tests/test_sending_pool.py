@@ -70,6 +70,20 @@ class TestSendingPool(OutboundCase):
         }
         self.assertEqual(by_rule, {self.slow_rule: 1, self.fast_rule: PER_ENDPOINT})
 
+    def test_claim_lines_up_ahead_but_not_for_a_rate_limit(self):
+        """Beyond its share, an endpoint may have ``ahead`` more waiting in
+        line (started as its POSTs end); a rate-limited one none: its
+        deliveries are sent as they are claimed, never later in a bunch."""
+        self.fire()
+        self.commit_hooks()
+        self.slow_rule.rate_limit = 10
+        claimed = self.env["webhook.outbound.queue"]._claim(10, {}, 1, ahead=2)
+        by_rule = {
+            r: len(claimed.filtered(lambda d, r=r: d.outbound_rule_id == r))
+            for r in (self.slow_rule, self.fast_rule)
+        }
+        self.assertEqual(by_rule, {self.slow_rule: 1, self.fast_rule: 3})
+
     def test_lease_hides_claimed_until_its_session_is_gone(self):
         self.fire()
         self.commit_hooks()
