@@ -249,9 +249,12 @@ def add_api_route(route):
         Body(openapi_examples={"default": route.example}),
     ]
 
+    # async def although the work blocks: the app runs to completion on the
+    # request's own thread (tools/asgi_runner.py), so blocking there is what
+    # every Odoo controller does, and FastAPI skips its thread-pool hop.
     if route.writes:
 
-        def endpoint(
+        async def endpoint(
             body: body_type, call: Call, idempotency_key: IdempotencyKey = None
         ) -> Any:
             # The header is read by the service; declared for OpenAPI.
@@ -260,7 +263,7 @@ def add_api_route(route):
         responses = copy.deepcopy(REPLAY_RESPONSES)
     else:
 
-        def endpoint(body: body_type, call: Call) -> Any:
+        async def endpoint(body: body_type, call: Call) -> Any:
             return call.run(route.name, body)
 
         responses = {200: {"description": "Success"}}
