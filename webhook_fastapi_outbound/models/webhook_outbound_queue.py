@@ -27,6 +27,9 @@ CRON_TIME_BUDGET = 120
 # long the job waits for an attempt to land before it looks again.
 LEASE_MARGIN = 60
 LAND_WAIT = 0.2
+# Looks again when a claim took nothing while due deliveries are left (the
+# rows it ranked first were being claimed by another server).
+EMPTY_RETRIES = 3
 # cr.postcommit.data key: the sending job is already woken by this transaction.
 WAKE_KEY = "webhook_fastapi_outbound.wake_up"
 
@@ -106,6 +109,7 @@ class WebhookOutboundQueue(models.AbstractModel):
         # The first build was _cron_send's; then at most one per LAND_WAIT,
         # not one per landing (a fast receiver lands hundreds a second).
         next_build = time.monotonic() + LAND_WAIT
+        retries = EMPTY_RETRIES if auto_commit else 0
         while True:
             if time.monotonic() < deadline:
                 if len(flight) and time.monotonic() >= next_build:
@@ -120,10 +124,41 @@ class WebhookOutboundQueue(models.AbstractModel):
                         self.env.cr.commit()  # pylint: disable=invalid-commit
                     Sender._launch(flight, deliveries)
             if not len(flight):
-                break
+                if not (retries and self._due_left(deadline)):
+                    break
+                retries -= 1  # another server's claim held the rows: look again
+                continue
+            retries = EMPTY_RETRIES if auto_commit else 0
             Sender._land(flight.landed(timeout=LAND_WAIT))
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _due_left(self, deadline):
+        """Whether due deliveries are left although the claim took none
+        (then waits LAND_WAIT): the rows it ranked first were locked by
+        another server's claim, which leases them and commits within
+        milliseconds. Rate limits are not looked at: EMPTY_RETRIES bounds
+        the looks when only a rate-limited endpoint has due deliveries."""
+        if time.monotonic() >= deadline:
+            return False
+        self.env.cr.execute(
+            SQL(
+                """SELECT EXISTS (SELECT 1 FROM webhook_log AS d
+                    WHERE d.log_type = 'send' AND d.state = 'pending'
+                      AND (d.next_attempt_date IS NULL
+                           OR d.next_attempt_date <= %s OR %s)
+                      AND %s AND %s)""",
+                fields.Datetime.now(),
+                self._orphaned_lease_sql(),
+                self._not_behind_sql(),
+                self._claimable_sql(),
+            )
+        )
+        due = self.env.cr.fetchone()[0]
+        if due:
+            time.sleep(LAND_WAIT)
+        return due
 
     @api.model
     def _run_batches(self, run_batch, size, deadline):
