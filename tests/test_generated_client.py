@@ -137,6 +137,13 @@ def _ok(response, model):
 
 def test_client_creates_upserts_searches_and_calls(client, odoo):
     mods = models()
+    company_id = _create_company(client, odoo, mods)
+    contact_id = _upsert_contact_twice(client, odoo, mods, company_id)
+    _search_company(client, mods, company_id)
+    _call_address_get(client, odoo, mods, company_id, contact_id)
+
+
+def _create_company(client, odoo, mods):
     # create_data: a company with a looked-up country and a tag created on
     # the way (the shared Payload, Lookup and X2ManyCommand types).
     payload = mods.Payload.from_dict(
@@ -173,7 +180,10 @@ def test_client_creates_upserts_searches_and_calls(client, odoo):
         [company_id],
     )
     assert (name, country) == ("Generated Client Ltd", "TH")
+    return company_id
 
+
+def _upsert_contact_twice(client, odoo, mods, company_id):
     # create_update_data: created once, then updated, with an Idempotency-Key.
     def upsert(email, key):
         vals = mods.CreateUpdateDataVals(
@@ -204,7 +214,10 @@ def test_client_creates_upserts_searches_and_calls(client, odoo):
     assert odoo.sql(
         "SELECT email, parent_id FROM res_partner WHERE ref = 'GEN-CLIENT-1'"
     ) == [("second@example.com", company_id)]
+    return first.id
 
+
+def _search_company(client, mods, company_id):
     # search_data: the page as a list of RecordResult, with the count.
     search = mods.SearchDataRequest(
         params=mods.SearchDataParams(
@@ -226,6 +239,8 @@ def test_client_creates_upserts_searches_and_calls(client, odoo):
     assert found.id == company_id
     assert found["child_ids"] == [{"email": "second@example.com"}]
 
+
+def _call_address_get(client, odoo, mods, company_id, contact_id):
     # call_function: a public method, its answer as the method returned it.
     call = mods.CallFunctionRequest(
         params=mods.CallFunctionParams(
@@ -244,7 +259,7 @@ def test_client_creates_upserts_searches_and_calls(client, odoo):
     response = route("call_function").sync_detailed(client=client, body=call)
     called = _ok(response, "CallFunctionResponse").result
     # address_get always adds the partner itself as its contact.
-    expected = {"contact": company_id, "delivery": first.id}
+    expected = {"contact": company_id, "delivery": contact_id}
     assert called.to_dict() == expected
     assert (
         odoo.rpc("res.partner", "address_get", [company_id], ["delivery"]) == expected

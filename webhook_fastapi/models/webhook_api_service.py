@@ -28,16 +28,14 @@ from odoo.exceptions import (
 from odoo.tools import SQL
 
 from ..route_table import ROUTES
-from ..tools import ApiError, parse_field_spec, serialize_records
-from ..tools.converter import PayloadConverter
+from ..tools import ApiError
 from ..tools.errors import check_json_value, schema_error_message
 from ..tools.extendable_context import extendable_registry
 from ..tools.idempotency import REPLAYED_HEADER, check_key, fingerprint, key_of
 from ..tools.original_format import CallNotes
 from ..tools.outcome import ApiOutcome
-from ..tools.params import param_bool, param_str_list
+from ..tools.params import param_bool
 from ..tools.savepoint import CallSavepoint
-from ..tools.serializer import check_spec
 
 _logger = logging.getLogger(__name__)
 
@@ -329,106 +327,6 @@ class WebhookApiService(models.AbstractModel):
         spec = ROUTES.get(route)
         icp = self.env["ir.config_parameter"].sudo()
         return not spec or param_bool(icp, spec.log_param, True)
-
-    # ------------------------------------------------------------------
-    # Helpers shared by the routes
-    # ------------------------------------------------------------------
-    @api.model
-    def _api_model(self, name, operation):
-        if not isinstance(name, str) or name not in self.env:
-            raise ApiError(f"Unknown model {name!r}")
-        model = self.env[name]
-        if model._abstract:
-            raise ApiError(f"Model {name!r} cannot be used through this API")
-        model.check_access(operation)
-        return model
-
-    @api.model
-    def _api_converter(self):
-        return PayloadConverter(
-            self.env,
-            self._api_company_free_models(),
-            ignore_unknown=self._api_original(),
-        )
-
-    @api.model
-    def _api_company_free_models(self):
-        icp = self.env["ir.config_parameter"].sudo()
-        return param_str_list(icp, "webhook.ignore_checkcompany_model")
-
-    @api.model
-    def _api_find_one(self, model, search_key, converter, missing_ok=False):
-        """The one record ``search_key`` matches: 404 when none (an empty
-        recordset with ``missing_ok``), 409 when several."""
-        if not isinstance(search_key, dict) or not search_key:
-            raise ApiError(
-                'search_key must be an object of lookup values, e.g. {"ref": "X"}'
-            )
-        lookup = converter._lookup(
-            model, search_key, None, f"{converter.root}search_key", 0
-        )
-        converter.resolve()
-        if not lookup.ids and missing_ok:
-            return model.browse()
-        if not lookup.ids:
-            raise ApiError(
-                f"No record of '{model._name}' matches search_key {lookup.describe()}",
-                404,
-            )
-        if len(lookup.ids) > 1:
-            raise ApiError(
-                f"{len(lookup.ids)} records of '{model._name}' match "
-                f"search_key {lookup.describe()} "
-                f"(ids {', '.join(map(str, lookup.ids[:10]))})",
-                409,
-            )
-        return model.browse(lookup.ids[0])
-
-    @api.model
-    def _api_result_spec(self, model, result_field):
-        """The result_field spec, checked against the model before anything
-        is written (a typo must not leave a record behind)."""
-        spec = parse_field_spec(result_field or [])
-        check_spec(model, spec)
-        return spec
-
-    @api.model
-    def _api_result(self, record, spec):
-        return serialize_records(
-            record, spec, with_id=True, original=self._api_original()
-        )[0]
-
-    @api.model
-    def _api_record_values(self, model, vals):
-        """Values the request adds to the record besides its payload: none
-        here; other addons add theirs (from their schema extensions)."""
-        return {}
-
-    @api.model
-    def _api_write_values(self, model, vals, record=None):
-        """Convert the payload, then create ``model`` or write ``record``."""
-        converter = self._api_converter()
-        node = converter.prepare(
-            model._name,
-            vals.payload or {},
-            vals.auto_create,
-            update=bool(record),
-        )
-        self._api_note_ignored(model, converter.ignored)
-        values = converter.build(node)
-        values.update(self._api_record_values(model, vals))
-        if record is None:
-            record = model.create(values)
-            converter.attach(node, record)
-        else:
-            # Also with an empty payload: an upsert must not add values
-            # (e.g. an extension's) to a record the caller may not change.
-            record.check_access("write")
-            before = {fname: record[fname].ids for fname, _children in node.children}
-            if values:
-                record.write(values)
-            converter.attach(node, record, before)
-        return record
 
 
 def _first_arg(exc):

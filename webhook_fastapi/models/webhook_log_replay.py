@@ -11,7 +11,7 @@ from ..tools.redact import REDACTED, SECRET_KEY
 
 
 class WebhookLog(models.Model):
-    _inherit = "webhook.log"
+    _inherit = "webhook.log"  # pylint: disable=consider-merging-classes-inherited
 
     def _full_request(self):
         """The logged request body as a dict: the preview when it holds the

@@ -256,66 +256,27 @@ class TestBatch(WebhookHttpCase):
 
     def test_errors_while_running_name_the_operation_and_its_place(self):
         self._make_company("Batch Place Co", "BATCH-PLACE")
-        cases = (
-            (
-                create({"name": "Batch Place", "no_such_field": 1}),
-                400,
-                "(at params.operations.1.vals.payload.no_such_field)",
-            ),
-            (
-                op(
-                    "create_data",
-                    {
-                        "payload": {
-                            "name": "Batch Place",
-                            "child_ids": [{"name": "a"}, {"name": "b", "color": "red"}],
-                        }
-                    },
-                ),
-                400,
-                "params.operations.1.vals.payload.child_ids[1].color:",
-            ),
-            (
-                create({"name": "Batch Place", "parent_id": {"name": "Batch: none"}}),
-                400,
-                "params.operations.1.vals.payload.parent_id: no record",
-            ),
-            (
-                op(
-                    "update_data",
-                    {"search_key": {"ref": "BATCH-NONE"}, "payload": {"name": "x"}},
-                ),
-                404,
-                "matches search_key {'ref': 'BATCH-NONE'}",
-            ),
-            (
-                op(
-                    "update_data",
-                    {"search_key": {"no_field": "x"}, "payload": {"name": "x"}},
-                ),
-                400,
-                "params.operations.1.vals.search_key: unknown lookup field",
-            ),
-        )
-        for failing, status, fragment in cases:
+        for failing, status, fragment in _running_error_cases():
             with self.subTest(fragment):
-                answer = self.batch([create({"name": "Batch Place first"}), failing])
-                self.assertApiError(
-                    answer,
-                    status,
-                    f"Operation 1 ({failing['route']} res.partner) failed with "
-                    f"{status}: ",
-                    fragment,
-                )
-                self.assertFalse(self.named("Batch Place first"))
-                # The same place in the answer of a batch that is not atomic.
-                code, body = self.batch(
-                    [create({"name": "Batch Place kept"}), failing], atomic=False
-                )
-                self.assertEqual(code, 200, body)
-                entry = body["result"]["result"]["operations"][1]
-                self.assertEqual(entry["status"], status)
-                self.assertIn(fragment, entry["messages"])
+                self._assert_failing_operation_named(failing, status, fragment)
+
+    def _assert_failing_operation_named(self, failing, status, fragment):
+        answer = self.batch([create({"name": "Batch Place first"}), failing])
+        self.assertApiError(
+            answer,
+            status,
+            f"Operation 1 ({failing['route']} res.partner) failed with {status}: ",
+            fragment,
+        )
+        self.assertFalse(self.named("Batch Place first"))
+        # The same place in the answer of a batch that is not atomic.
+        code, body = self.batch(
+            [create({"name": "Batch Place kept"}), failing], atomic=False
+        )
+        self.assertEqual(code, 200, body)
+        entry = body["result"]["result"]["operations"][1]
+        self.assertEqual(entry["status"], status)
+        self.assertIn(fragment, entry["messages"])
 
     @mute_logger("odoo.addons.webhook_fastapi.models.webhook_api_service")
     def test_an_odoo_refusal_names_its_operation(self):
@@ -355,3 +316,48 @@ class TestBatch(WebhookHttpCase):
             "params.operations.1 (operation 1): nested deeper than 64 levels",
         )
         self.assertFalse(self.named("Batch Deep ok"))
+
+
+def _running_error_cases():
+    """(failing operation, status, fragment of the message naming its place)."""
+    return (
+        (
+            create({"name": "Batch Place", "no_such_field": 1}),
+            400,
+            "(at params.operations.1.vals.payload.no_such_field)",
+        ),
+        (
+            op(
+                "create_data",
+                {
+                    "payload": {
+                        "name": "Batch Place",
+                        "child_ids": [{"name": "a"}, {"name": "b", "color": "red"}],
+                    }
+                },
+            ),
+            400,
+            "params.operations.1.vals.payload.child_ids[1].color:",
+        ),
+        (
+            create({"name": "Batch Place", "parent_id": {"name": "Batch: none"}}),
+            400,
+            "params.operations.1.vals.payload.parent_id: no record",
+        ),
+        (
+            op(
+                "update_data",
+                {"search_key": {"ref": "BATCH-NONE"}, "payload": {"name": "x"}},
+            ),
+            404,
+            "matches search_key {'ref': 'BATCH-NONE'}",
+        ),
+        (
+            op(
+                "update_data",
+                {"search_key": {"no_field": "x"}, "payload": {"name": "x"}},
+            ),
+            400,
+            "params.operations.1.vals.search_key: unknown lookup field",
+        ),
+    )

@@ -247,6 +247,8 @@ class TestOpenApiErrors(OpenApiSpecMixin, WebhookHttpCase):
         )
         users = {"model": "res.users", "vals": {"payload": {"name": "x", "login": "x"}}}
         self.assertDocumented("create_data", self.post("create_data", users), 403)
+
+    def test_real_conflicts_fit_the_documented_schema(self):
         self.assertDocumented(
             "update_data",
             self.post(
@@ -283,6 +285,8 @@ class TestOpenApiErrors(OpenApiSpecMixin, WebhookHttpCase):
             ),
             409,
         )
+
+    def test_real_refusals_of_the_body_fit_the_documented_schema(self):
         self.assertDocumented(
             "create_data",
             self.post(

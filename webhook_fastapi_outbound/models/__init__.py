@@ -8,6 +8,7 @@ from . import webhook_log
 from . import webhook_outbound_trigger
 from . import webhook_outbound_deletion
 from . import webhook_outbound_queue
+from . import webhook_outbound_queue_wakeup
 from . import webhook_outbound_delivery
 from . import webhook_outbound_sender
 from . import webhook_outbound_attempt

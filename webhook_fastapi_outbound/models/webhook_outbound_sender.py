@@ -141,36 +141,7 @@ class WebhookOutboundSender(models.AbstractModel):
             # Values the ORM still holds for these columns would overwrite
             # these at its next flush.
             Log.flush_model(fnames)
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE webhook_log AS d
-                          SET %(set)s, write_uid = %(uid)s,
-                              write_date = (now() AT TIME ZONE 'UTC')
-                         FROM (VALUES %(rows)s) AS v(id, %(columns)s)
-                        WHERE d.id = v.id""",
-                    set=SQL(", ").join(
-                        SQL(
-                            "%s = v.%s::%s",
-                            SQL.identifier(f.name),
-                            SQL.identifier(f.name),
-                            SQL(f.column_type[1]),
-                        )
-                        for f in fields_
-                    ),
-                    uid=self.env.uid,
-                    rows=SQL(", ").join(
-                        (
-                            delivery.id,
-                            *(
-                                f.convert_to_column_insert(vals[f.name], delivery)
-                                for f in fields_
-                            ),
-                        )
-                        for delivery, vals in rows
-                    ),
-                    columns=SQL(", ").join(SQL.identifier(name) for name in fnames),
-                )
-            )
+            self.env.cr.execute(_outcomes_update(fields_, rows, self.env.uid))
             Log.browse([delivery.id for delivery, _vals in rows]).invalidate_recordset(
                 [*fnames, "write_uid", "write_date"]
             )
@@ -297,3 +268,33 @@ class WebhookOutboundSender(models.AbstractModel):
         if rule.previous_secret and until and until > fields.Datetime.now():
             secrets.append(rule.previous_secret)
         return secrets
+
+
+def _outcomes_update(fields_, rows, uid):
+    """One UPDATE ... FROM (VALUES ...) writing ``fields_`` of every
+    delivery of ``rows`` (``[(delivery, values)]``)."""
+    return SQL(
+        """UPDATE webhook_log AS d
+              SET %(set)s, write_uid = %(uid)s,
+                  write_date = (now() AT TIME ZONE 'UTC')
+             FROM (VALUES %(rows)s) AS v(id, %(columns)s)
+            WHERE d.id = v.id""",
+        set=SQL(", ").join(
+            SQL(
+                "%s = v.%s::%s",
+                SQL.identifier(f.name),
+                SQL.identifier(f.name),
+                SQL(f.column_type[1]),
+            )
+            for f in fields_
+        ),
+        uid=uid,
+        rows=SQL(", ").join(
+            (
+                delivery.id,
+                *(f.convert_to_column_insert(vals[f.name], delivery) for f in fields_),
+            )
+            for delivery, vals in rows
+        ),
+        columns=SQL(", ").join(SQL.identifier(f.name) for f in fields_),
+    )
