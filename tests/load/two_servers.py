@@ -52,6 +52,12 @@ def arguments():
     parser.add_argument("--kill-events", type=int, default=3000, help="phase kill")
     parser.add_argument("--delay", type=float, default=0.05, help="receiver, s")
     parser.add_argument("--timeout", type=float, default=600, help="per phase, s")
+    parser.add_argument(
+        "--endpoint-concurrency",
+        type=int,
+        help="webhook.outbound_endpoint_concurrency (each server's share of "
+        "the one endpoint): with a slow receiver, what bounds one server",
+    )
     return parser.parse_args()
 
 
@@ -228,6 +234,10 @@ def start(args, tag):
     def settings(first):
         # The second server starts with no cron thread; see main().
         first.set_param("webhook.outbound_allowed_hosts", '["127.0.0.1"]')
+        if args.endpoint_concurrency:
+            first.set_param(
+                "webhook.outbound_endpoint_concurrency", str(args.endpoint_concurrency)
+            )
 
     a, b = start_pair(
         "two_servers_load", data_dir_b, ["--max-cron-threads", "1"], None, settings

@@ -27,9 +27,10 @@ CRON_TIME_BUDGET = 120
 # long the job waits for an attempt to land before it looks again.
 LEASE_MARGIN = 60
 LAND_WAIT = 0.2
-# Looks again when a claim took nothing while due deliveries are left (the
-# rows it ranked first were being claimed by another server).
-EMPTY_RETRIES = 3
+# Looks again (LAND_WAIT apart, up to this many times in a row) when a
+# claim took nothing that it would have taken had another server's claim
+# not held the rows.
+EMPTY_RETRIES = 50
 # cr.postcommit.data key: the sending job is already woken by this transaction.
 WAKE_KEY = "webhook_fastapi_outbound.wake_up"
 
@@ -66,6 +67,9 @@ CLAIM_QUERY = """WITH room AS (%(room)s)
  ORDER BY next_attempt_date NULLS FIRST, id
     LIMIT %(limit)s
       FOR UPDATE SKIP LOCKED"""
+
+# What the claim would take if no other worker held any row (see _due_left).
+UNLOCKED_CLAIM_QUERY = CLAIM_QUERY.replace("FOR UPDATE SKIP LOCKED", "")
 
 
 class WebhookOutboundQueue(models.AbstractModel):
@@ -124,7 +128,7 @@ class WebhookOutboundQueue(models.AbstractModel):
                         self.env.cr.commit()  # pylint: disable=invalid-commit
                     Sender._launch(flight, deliveries)
             if not len(flight):
-                if not (retries and self._due_left(deadline)):
+                if not (retries and self._due_left(flight, deadline)):
                     break
                 retries -= 1  # another server's claim held the rows: look again
                 continue
@@ -218,7 +222,7 @@ class WebhookOutboundQueue(models.AbstractModel):
     # Deliveries (built in webhook_outbound_delivery.py)
     # ------------------------------------------------------------------
     @api.model
-    def _claim(self, limit=BATCH_SIZE, busy=None, per_target=None, ahead=0):
+    def _claim(self, limit=BATCH_SIZE, busy=None, per_target=None, ahead=0, lock=True):
         """Lock up to ``limit`` due deliveries. SKIP LOCKED: rows another
         worker or server is sending are left to it, so they share the work.
         A delivery waits while an earlier one of its rule and record is
@@ -229,12 +233,13 @@ class WebhookOutboundQueue(models.AbstractModel):
         (``_claimable_sql``: a disabled endpoint) are left pending; of a
         rate-limited endpoint, at most its room (``_rate_room_sql``) is
         taken, and none to wait in line: they are sent as they are
-        claimed."""
+        claimed. ``lock=False``: what the claim would take if no other
+        worker held any row (nothing is locked)."""
         self.env.flush_all()
         busy = busy or {}
         self.env.cr.execute(
             SQL(
-                CLAIM_QUERY,
+                CLAIM_QUERY if lock else UNLOCKED_CLAIM_QUERY,
                 now=fields.Datetime.now(),
                 in_order=self._not_behind_sql(),
                 orphaned=self._orphaned_lease_sql(),

@@ -16,31 +16,19 @@ class WebhookOutboundQueueWakeUp(models.AbstractModel):
     _inherit = "webhook.outbound.queue"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _due_left(self, deadline):
-        """Whether due deliveries are left although the claim took none
-        (then waits LAND_WAIT): the rows it ranked first were locked by
-        another server's claim, which leases them and commits within
-        milliseconds. Rate limits are not looked at: EMPTY_RETRIES bounds
-        the looks when only a rate-limited endpoint has due deliveries."""
+    def _due_left(self, flight, deadline):
+        """Whether the claim would have taken deliveries had no other worker
+        held their rows (then waits LAND_WAIT): the rows it ranked first
+        were locked by another server's claim, which leases them and
+        commits within milliseconds, and the next look finds the next
+        ones. The same claim without its locks: a rate-limited endpoint
+        without room, or nothing due, ends the run as before."""
         if time.monotonic() >= deadline:
             return False
-        self.env.cr.execute(
-            SQL(
-                """SELECT EXISTS (SELECT 1 FROM webhook_log AS d
-                    WHERE d.log_type = 'send' AND d.state = 'pending'
-                      AND (d.next_attempt_date IS NULL
-                           OR d.next_attempt_date <= %s OR %s)
-                      AND %s AND %s)""",
-                fields.Datetime.now(),
-                self._orphaned_lease_sql(),
-                self._not_behind_sql(),
-                self._claimable_sql(),
-            )
-        )
-        due = self.env.cr.fetchone()[0]
+        due = self._claim(1, flight.busy(), flight.per_target, flight.ahead, lock=False)
         if due:
             time.sleep(LAND_WAIT)
-        return due
+        return bool(due)
 
     # ------------------------------------------------------------------
     # Wake-up of the sending job

@@ -4,6 +4,7 @@ slow endpoint delays only its own deliveries (issue 15, item 1)."""
 
 import threading
 import time
+from types import SimpleNamespace
 
 from odoo.tests import tagged
 
@@ -83,6 +84,22 @@ class TestSendingPool(OutboundCase):
             for r in (self.slow_rule, self.fast_rule)
         }
         self.assertEqual(by_rule, {self.slow_rule: 1, self.fast_rule: 3})
+
+    def test_look_again_only_while_a_claim_would_take_something(self):
+        """A run whose claim took nothing looks again only while the same
+        claim without locks would take deliveries (another server's claim
+        held the rows); leased (or no) deliveries end the run."""
+        self.fire()
+        self.commit_hooks()
+        Queue = self.env["webhook.outbound.queue"]
+        flight = SimpleNamespace(busy=dict, per_target=PER_ENDPOINT, ahead=0)
+        unlocked = Queue._claim(10, {}, PER_ENDPOINT, lock=False)
+        self.assertEqual(set(unlocked), set(Queue._claim(10, {}, PER_ENDPOINT)))
+        deadline = time.monotonic() + 10
+        self.assertTrue(Queue._due_left(flight, deadline))
+        Queue._lease(Queue._claim(100))
+        self.assertFalse(Queue._due_left(flight, deadline))
+        self.assertFalse(Queue._due_left(flight, time.monotonic()), "past the end")
 
     def test_lease_hides_claimed_until_its_session_is_gone(self):
         self.fire()
