@@ -51,11 +51,18 @@ def test_commit_wakes_the_cron_thread(server, receiver):
     assert request["path"] == f"/hook/{tag}"
     assert json.loads(request["body"]) == {"name": f"Live {tag}", "type": "invoice"}
     assert verify_signature(secret, request["headers"], request["body"])
-    [(state, attempts)] = server.sql(
-        "SELECT state, attempt_count FROM webhook_log WHERE outbound_rule_id = %s",
-        [rule_id],
-    )
-    assert (state, attempts) in {("done", 1), ("pending", 0)}
+    # The outcome is committed at the job's next look (LAND_WAIT) after the
+    # answer: wait for it (bounded) rather than read the moment in between.
+    deadline = time.monotonic() + POST_WAIT
+    while True:
+        [(state, attempts)] = server.sql(
+            "SELECT state, attempt_count FROM webhook_log WHERE outbound_rule_id = %s",
+            [rule_id],
+        )
+        if state == "done" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert (state, attempts) == ("done", 1)
     assert not server.sql(
         "SELECT id FROM webhook_outbound_event WHERE rule_id = %s", [rule_id]
     )
