@@ -125,9 +125,7 @@ SELECT id, outbound_rule_id, target_url, date, 1, http_status, 15
 def claim_query():
     """The queue's claim as webhook_outbound_queue.py builds it, with the
     default policy fragments (nothing held back, no rate limit)."""
-    source = (
-        ROOT / "webhook_fastapi_outbound/models/webhook_outbound_queue.py"
-    ).read_text()
+    source = (ROOT / "webhook_fastapi_outbound/tools/claim.py").read_text()
     query = re.search(r'CLAIM_QUERY = """(.*?)"""', source, re.S).group(1)
     not_behind = """(d.is_test OR d.res_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM webhook_log AS e
@@ -145,6 +143,7 @@ def claim_query():
         "urls": "ARRAY[]::text[]",
         "counts": "ARRAY[]::int[]",
         "per_target": "64",
+        "ahead": "64",
         "limit": "100",
     }
     query = query.replace("%(urls)s::text[]", values["urls"])

@@ -10,9 +10,12 @@ import threading
 import time
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.claim import CLAIM_QUERY, CLAIM_TURN, UNLOCKED_CLAIM_QUERY
 from ..tools.retry import DEFAULT_SCHEDULE, parse_schedule, wait_after
 from .ir_cron import SEND_CRON_XMLID
 
@@ -33,43 +36,6 @@ LAND_WAIT = 0.2
 EMPTY_RETRIES = 50
 # cr.postcommit.data key: the sending job is already woken by this transaction.
 WAKE_KEY = "webhook_fastapi_outbound.wake_up"
-
-# Due deliveries, ranked per target URL (the share of the pool) and per rule
-# and URL (a rate-limited endpoint's room): see _claim.
-CLAIM_QUERY = """WITH room AS (%(room)s)
-   SELECT id FROM webhook_log
-    WHERE id IN (
-        SELECT ranked.id FROM (
-            SELECT d.id, d.target_url, d.outbound_rule_id,
-                   row_number() OVER (
-                       PARTITION BY d.target_url
-                       ORDER BY d.next_attempt_date NULLS FIRST, d.id
-                   ) AS rank,
-                   row_number() OVER (
-                       PARTITION BY d.outbound_rule_id, d.target_url
-                       ORDER BY d.next_attempt_date NULLS FIRST, d.id
-                   ) AS rule_rank
-              FROM webhook_log AS d
-             WHERE d.log_type = 'send' AND d.state = 'pending'
-               AND (d.next_attempt_date IS NULL
-                    OR d.next_attempt_date <= %(now)s
-                    OR %(orphaned)s)
-               AND %(in_order)s AND %(claimable)s
-        ) AS ranked
-        LEFT JOIN unnest(%(urls)s::text[], %(counts)s::int[])
-               AS busy(url, n) ON busy.url = ranked.target_url
-        LEFT JOIN room ON room.rule_id = ranked.outbound_rule_id
-                      AND room.url = ranked.target_url
-         WHERE ranked.rank + coalesce(busy.n, 0) <= %(per_target)s
-                   + CASE WHEN room.rule_id IS NULL THEN %(ahead)s ELSE 0 END
-           AND ranked.rule_rank <= coalesce(room.n, ranked.rule_rank)
-    )
- ORDER BY next_attempt_date NULLS FIRST, id
-    LIMIT %(limit)s
-      FOR UPDATE SKIP LOCKED"""
-
-# What the claim would take if no other worker held any row (see _due_left).
-UNLOCKED_CLAIM_QUERY = CLAIM_QUERY.replace("FOR UPDATE SKIP LOCKED", "")
 
 
 class WebhookOutboundQueue(models.AbstractModel):
@@ -120,6 +86,8 @@ class WebhookOutboundQueue(models.AbstractModel):
                     self._build_deliveries()
                     next_build = time.monotonic() + LAND_WAIT
                 if flight.free():
+                    if auto_commit:
+                        self._claim_turn()
                     deliveries = self._claim(
                         flight.free(), flight.busy(), flight.per_target, flight.ahead
                     )
@@ -254,6 +222,22 @@ class WebhookOutboundQueue(models.AbstractModel):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         return self.env["webhook.log"].sudo().browse(ids)
+
+    @api.model
+    def _claim_turn(self):
+        """Begin a claim's transaction with its turn among the claims of all
+        servers (tools/claim.py): commit what this transaction holds, then
+        wait for the claim of another server to be committed. When the
+        wait runs out (CLAIM_WAIT_MS), the claim goes on without its turn,
+        in a new transaction; returns whether it has it."""
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        try:
+            self.env.cr.execute(SQL(CLAIM_TURN), log_exceptions=False)
+        except pg_errors.LockNotAvailable:
+            self.env.cr.rollback()
+            _logger.warning("A claim waited too long for its turn: went on.")
+            return False
+        return True
 
     @api.model
     def _lease(self, deliveries):
