@@ -7,6 +7,7 @@ import re
 
 from odoo import api, models, tools
 from odoo.exceptions import AccessDenied
+from odoo.tools import SQL
 
 from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
@@ -70,7 +71,9 @@ class WebhookApiService(models.AbstractModel):
         addon's clients send the same key)."""
         key = self._api_key_of(http_info)
         if key is not None:
-            row = self._api_key_user_row(key) if key else None
+            savepoint = http_info.get("webhook_savepoint")
+            before = savepoint.take_opening() if savepoint and key else None
+            row = self._api_key_user_row(key, before) if key else None
             if not row:
                 raise ApiError("Invalid API key", 401)
             uid, integration_id, key_id = row[:3]
@@ -132,7 +135,7 @@ class WebhookApiService(models.AbstractModel):
         return row[:3] if row else (None, None, None)
 
     @api.model
-    def _api_key_user_row(self, key):
+    def _api_key_user_row(self, key, before=None):
         """``(uid, integration id, key id, *user values)`` of an API key
         (the user values as ``_api_user_env`` reads them), or None when the
         key is not valid now.
@@ -144,12 +147,17 @@ class WebhookApiService(models.AbstractModel):
         read on every call, with what the call needs of the user, in one
         indexed query: a key revoked or expired anywhere (another worker, a
         shell, SQL) stops working at once, to the second (the statement's
-        clock, not the transaction's)."""
+        clock, not the transaction's). ``before``: an SQL statement sent
+        first in the same round trip (the call's savepoint), whether the
+        key is valid or not."""
         digest = hashlib.sha256(key.encode()).hexdigest()
         key_id = self.with_context(webhook_api_key=key)._api_key_row_cached(digest)
-        if not key_id:
+        query = SQL(KEY_USER_SQL, key_id or 0)
+        if before is not None:
+            query = SQL("%s; %s", before, query)
+        elif not key_id:
             return None
-        self.env.cr.execute(KEY_USER_SQL, [key_id])
+        self.env.cr.execute(query)
         return self.env.cr.fetchone()
 
     @api.model

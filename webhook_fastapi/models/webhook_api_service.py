@@ -72,10 +72,13 @@ class WebhookApiService(models.AbstractModel):
         uid = claim = None
         service = self  # once authenticated: in the integration's format
         savepoint = CallSavepoint(
-            self.env.cr, before=self._api_transaction_settings(route, as_uid)
+            self.env.cr, before=self._api_transaction_settings(route, as_uid), lazy=True
         )
         try:
+            # The savepoint rides on the API key's query (a read), if any.
+            http_info["webhook_savepoint"] = savepoint
             uid = as_uid or self._api_caller(http_info)
+            savepoint.open()
             # Network, rate limit and scopes of the caller's integration, if any.
             self._api_check_integration(route, body, http_info)
             service = self._api_for_integration(http_info)

@@ -13,17 +13,17 @@ from odoo.tests import tagged
 from ..tools import side_connection
 from .common import WebhookHttpCase, WebhookServiceCase, partner_params
 
-# Beyond the native search_read: the call's SAVEPOINT, the API key's row
-# with what the call needs of its user (one query), and the log entry's
-# INSERT, which also releases the savepoint. The caller's companies'
+# Beyond the native search_read: the API key's row with what the call needs
+# of its user (one query, which also opens the call's SAVEPOINT), and the log
+# entry's INSERT, which also releases it. The caller's companies'
 # parent_path comes with the key, so the record rule's parent_of reads no
 # company, where the native call does (one query less). Was 5: SAVEPOINT,
-# RELEASE, the key, the user, the INSERT.
-SMALL_CALL_EXTRA_QUERIES = 2
-# Beyond the native create with ids known: SAVEPOINT, the key and its
-# user, the log entry's INSERT (with RELEASE), then one lookup per related
-# model. Was 5.
-CREATE_EXTRA_QUERIES = 3
+# RELEASE, the key, the user, the INSERT; then 2 (the SAVEPOINT alone).
+SMALL_CALL_EXTRA_QUERIES = 1
+# Beyond the native create with ids known: the key and its user (with the
+# SAVEPOINT), the log entry's INSERT (with RELEASE), then one lookup per
+# related model. Was 5, then 3.
+CREATE_EXTRA_QUERIES = 2
 
 
 @tagged("post_install", "-at_install")

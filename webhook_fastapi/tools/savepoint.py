@@ -18,9 +18,14 @@ class CallSavepoint(Savepoint):
     the pending RELEASE to a statement (once), ``release()`` sends it alone
     if none took it. Until then the call's work is inside the savepoint,
     which changes nothing for the transaction: it keeps what the savepoint
-    kept."""
+    kept.
 
-    def __init__(self, cr, before=None):
+    ``lazy``: the ``SAVEPOINT`` (and ``before``) is not sent yet either:
+    ``take_opening()`` hands it to the call's first statement, a read (the
+    API key's query), so that it rides on that round trip too; ``open()``
+    sends it alone if none took it. Every other use opens it first."""
+
+    def __init__(self, cr, before=None, lazy=False):
         """``before``: an SQL statement sent with ``SAVEPOINT`` (first), in
         the same round trip: a setting of the call's transaction that its
         rollback must not undo."""
@@ -31,15 +36,29 @@ class CallSavepoint(Savepoint):
         self.closed = False
         self._pending = False
         query = SQL("SAVEPOINT %s", SQL.identifier(self.name))
-        if before is not None:
-            query = SQL("%s; %s", before, query)
-        cr.execute(query)
+        self._opening = query if before is None else SQL("%s; %s", before, query)
+        if not lazy:
+            self.open()
+
+    def take_opening(self):
+        """The ``SAVEPOINT`` statement not sent yet (an SQL), or None; once:
+        whoever takes it sends it before anything written."""
+        opening, self._opening = self._opening, None
+        return opening
+
+    def open(self):
+        """Send the ``SAVEPOINT`` if no statement took it."""
+        opening = self.take_opening()
+        if opening is not None:
+            self._cr.execute(opening)
 
     def rollback(self):
+        self.open()
         self._cr.clear()
         return super().rollback()
 
     def _close(self, rollback):
+        self.open()
         # As Odoo's flushing savepoint: a failing flush rolls back, raises.
         if not rollback:
             try:
@@ -52,6 +71,7 @@ class CallSavepoint(Savepoint):
     def keep(self):
         if self.closed:
             return
+        self.open()
         try:
             self._cr.flush()
         except Exception:
