@@ -20,3 +20,6 @@ from . import webhook_integration_key
 from . import webhook_integration_gate
 from . import fastapi_endpoint_fast
 from . import ir_http
+from . import res_partner
+from . import res_users
+from . import res_company

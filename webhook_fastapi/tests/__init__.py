@@ -26,3 +26,4 @@ from . import test_integration_format
 from . import test_openapi_contract
 from . import test_openapi_components
 from . import test_batch_lookups
+from . import test_key_caller
