@@ -75,9 +75,13 @@ class WebhookApiService(models.AbstractModel):
         addon's clients send the same key)."""
         key = self._api_key_of(http_info)
         if key is not None:
-            savepoint = http_info.get("webhook_savepoint")
-            before = savepoint.take_opening() if savepoint and key else None
-            row = self._api_key_user_row(key, before) if key else None
+            row = None
+            if key:
+                # The call's savepoint rides on the key's query (taken only
+                # when that query is sent: see CallSavepoint.take_opening).
+                savepoint = http_info.get("webhook_savepoint")
+                before = savepoint.take_opening() if savepoint else None
+                row = self._api_key_user_row(key, before)
             if not row:
                 raise ApiError("Invalid API key", 401)
             uid, integration_id, key_id = row[:3]
